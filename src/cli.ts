@@ -1,0 +1,114 @@
+/**
+ * The command-line shell. Declares every command's flags and lazy-loads its module on use, so
+ * `aegis --version` loads nothing but commander. The one place that sets the exit code.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ExitCode, isUserError } from './errors.js';
+import { type CommandIO, processIO } from './io.js';
+
+type Runner = (io: CommandIO) => Promise<number>;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+/** Byte sizes: 10485760, 512k, 10M, 1g. */
+export function byteSize(value: string): number {
+  const m = /^(\d+)\s*([kmg]i?b?)?$/i.exec(value.trim());
+  if (!m?.[1]) throw new InvalidArgumentError('expected a size such as 10M or 524288');
+  const unit = (m[2] ?? '').charAt(0).toLowerCase();
+  const scale = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
+  const n = Number(m[1]) * scale;
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('size out of range');
+  return n;
+}
+
+const formatOption = (formats: readonly string[], fallback = 'text') =>
+  new Option('--format <format>', 'output format').choices(formats).default(fallback);
+
+export function buildProgram(setRunner: (runner: Runner) => void): Command {
+  const program = new Command('aegis')
+    .description('Policy-as-code for AI agent tool calls: validate, compile to OPA bundles, simulate, publish.')
+    .version(version(), '-V, --version')
+    .option('--debug', 'print stack traces of internal errors')
+    .showSuggestionAfterError()
+    .configureHelp({ sortSubcommands: false })
+    .exitOverride();
+
+  program
+    .command('validate')
+    .description('check policies against the schema and the semantic rules')
+    .argument('<path...>', 'policy files or directories')
+    .addOption(formatOption(['text', 'json', 'github', 'sarif']))
+    .option('--strict', 'fail on warnings too')
+    .option('--ignore <code...>', 'warning codes to leave out')
+    .option('--max-file-size <size>', 'refuse files larger than this', byteSize, 10 * 1024 * 1024)
+    .action((paths: string[], opts) => {
+      setRunner(async (io) => (await import('./commands/validate.js')).run({ paths, ...opts }, io));
+    });
+
+  program
+    .command('schema')
+    .description('print a JSON Schema')
+    .argument('[name]', 'policy | input | decision | trace', 'policy')
+    .action((name: string) => {
+      setRunner(async (io) => (await import('./commands/schema.js')).run({ name }, io));
+    });
+
+  program
+    .command('init')
+    .description('write an example policy project')
+    .argument('[dir]', 'target directory', '.')
+    .option('--force', 'write into a directory that is not empty (never overwrites files)')
+    .action((dir: string, opts) => {
+      setRunner(async (io) => (await import('./commands/init.js')).run({ dir, ...opts }, io));
+    });
+
+  return program;
+}
+
+export async function run(argv: readonly string[], io: CommandIO = processIO()): Promise<void> {
+  process.exitCode = await runCli(argv, io);
+}
+
+export async function runCli(argv: readonly string[], io: CommandIO): Promise<number> {
+  let runner: Runner | undefined;
+  const program = buildProgram((r) => {
+    runner = r;
+  });
+  program.configureOutput({
+    writeOut: (s) => io.stdout(s),
+    writeErr: (s) => io.stderr(s),
+  });
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync([...argv]);
+    if (!runner) return ExitCode.ok;
+    return await runner(io);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0; every parse failure is a usage error.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (isUserError(error)) {
+      io.stderr(`aegis: ${error.message}\n`);
+      if ('hint' in error && error.hint) io.stderr(`  hint: ${error.hint}\n`);
+      return ExitCode.usage;
+    }
+    const detail = error instanceof Error ? error.message : String(error);
+    io.stderr(`aegis: internal error: ${detail}\n`);
+    if (debug && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+    else io.stderr('  this is a bug in aegis; please report it (run again with --debug for details)\n');
+    return ExitCode.internal;
+  }
+}

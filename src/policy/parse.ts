@@ -1,0 +1,237 @@
+/**
+ * Text -> documents that remember where every value came from. Pure: the I/O edge
+ * (read-files.ts) hands in decoded text. YAML and JSON both go through the `yaml` library's
+ * parser so that positions come from its CST, never from a regex over the text; JSON files
+ * are additionally held to strict JSON syntax.
+ */
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node as YamlNode,
+  parseAllDocuments,
+  type Document as YamlDocument,
+  type YAMLError,
+} from 'yaml';
+import type { Diagnostic, DiagnosticCode, Position } from '../diagnostics.js';
+
+/** Deeper than this is no policy anyone writes; past it we stop before recursion can hurt. */
+export const MAX_DEPTH = 64;
+/** Alias expansions allowed per document ("billion laughs" guard). */
+export const MAX_ALIAS_COUNT = 100;
+
+export type LocateTarget = 'key' | 'value';
+
+export interface SourceDocument {
+  file: string;
+  /** 0-based index of the document within its file. */
+  index: number;
+  /** The plain JSON-like value of the document. */
+  value: unknown;
+  /**
+   * Where the value at `pointer` (a JSON pointer) is written. `key` asks for the mapping key
+   * that holds it (for unknown or misplaced keys). Falls back to the nearest ancestor that
+   * exists, so a pointer to a missing key lands on the mapping that lacks it.
+   */
+  locate(pointer: string, target?: LocateTarget): Position;
+}
+
+export interface ParseResult {
+  documents: SourceDocument[];
+  diagnostics: Diagnostic[];
+}
+
+type Range = readonly [number, number, number?];
+
+export function parseSource(file: string, text: string, kind: 'yaml' | 'json'): ParseResult {
+  const lineCounter = new LineCounter();
+  const position = (range: Range | null | undefined): Position => {
+    const [start, end] = range ?? [0, 0];
+    const a = lineCounter.linePos(start);
+    const b = lineCounter.linePos(Math.max(start, end));
+    return { line: a.line, column: a.col, endLine: b.line, endColumn: b.col };
+  };
+  const diagnostics: Diagnostic[] = [];
+  const report = (code: DiagnosticCode, at: Position, message: string, index: number, hint?: string) =>
+    diagnostics.push({
+      code,
+      severity: 'error',
+      file,
+      pointer: '',
+      document: index,
+      ...at,
+      message,
+      ...(hint ? { hint } : {}),
+    });
+
+  if (kind === 'json') {
+    const jsonError = strictJsonError(text);
+    if (jsonError) {
+      lineCounter.addNewLine(0);
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+        lineCounter.addNewLine(i + 1);
+      }
+      report('syntax-error', position([jsonError.offset, jsonError.offset + 1]), jsonError.message, 0);
+      return { documents: [], diagnostics };
+    }
+  }
+
+  let yamlDocs: YamlDocument.Parsed[];
+  try {
+    yamlDocs = parseAllDocuments(text, {
+      lineCounter,
+      uniqueKeys: true,
+      prettyErrors: false,
+      version: '1.2',
+      schema: 'core',
+      strict: true,
+    }) as YamlDocument.Parsed[];
+  } catch (error) {
+    // The parser recurses on nested flow collections; a hostile file can exhaust the stack.
+    if (error instanceof RangeError) {
+      report('too-deep', position([0, 0]), `document is nested too deeply to parse (limit ${MAX_DEPTH})`, 0);
+      return { documents: [], diagnostics };
+    }
+    throw error;
+  }
+  // parseAllDocuments returns an EmptyStream (an array with .empty) for a file with no docs.
+  const documents: SourceDocument[] = [];
+  yamlDocs.forEach((doc, index) => {
+    const errors: YAMLError[] = [...doc.errors];
+    if (errors.length > 0) {
+      for (const e of errors) {
+        const code: DiagnosticCode = e.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'syntax-error';
+        report(code, position(e.pos), firstLine(e.message), index);
+      }
+      return;
+    }
+    if (doc.contents === null) {
+      // `---` with nothing after it: a stray separator, not a policy.
+      if (yamlDocs.length > 1) return;
+      report('empty-file', position([0, 0]), 'the file holds no policy document', index);
+      return;
+    }
+    const deep = findTooDeep(doc.contents as YamlNode);
+    if (deep) {
+      report(
+        'too-deep',
+        position(deep.range),
+        `document is nested more than ${MAX_DEPTH} levels deep`,
+        index,
+      );
+      return;
+    }
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      if (error instanceof ReferenceError || error instanceof RangeError) {
+        report(
+          'alias-limit',
+          position(doc.contents.range),
+          `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT} expansions)`,
+          index,
+          'write the values out, or use fewer aliases',
+        );
+        return;
+      }
+      throw error;
+    }
+    documents.push({
+      file,
+      index,
+      value,
+      locate: (pointer, target = 'value') => position(rangeAt(doc, pointer, target)),
+    });
+  });
+  if (documents.length === 0 && diagnostics.length === 0) {
+    report('empty-file', position([0, 0]), 'the file holds no policy document', 0);
+  }
+  return { documents, diagnostics };
+}
+
+function firstLine(message: string): string {
+  const line = message.split('\n')[0] ?? message;
+  return line.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** JSON.parse is the strictness check; its error text carries the offset we report at. */
+function strictJsonError(text: string): { offset: number; message: string } | undefined {
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const at = /position (\d+)/.exec(message);
+    const offset = at?.[1] ? Number(at[1]) : Math.max(0, text.length - 1);
+    const clean = message.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
+    return { offset, message: `invalid JSON: ${clean}` };
+  }
+}
+
+/** Iterative depth check: the node where nesting first passes MAX_DEPTH, if any. */
+function findTooDeep(root: YamlNode): YamlNode | undefined {
+  const stack: [YamlNode, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const top = stack.pop();
+    if (!top) break;
+    const [node, depth] = top;
+    if (depth > MAX_DEPTH) return node;
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (pair.value && typeof pair.value === 'object') stack.push([pair.value as YamlNode, depth + 1]);
+        if (pair.key && typeof pair.key === 'object' && !isScalar(pair.key)) {
+          stack.push([pair.key as YamlNode, depth + 1]);
+        }
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) {
+        if (item && typeof item === 'object') {
+          stack.push([(isPair(item) ? item.value : item) as YamlNode, depth + 1]);
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+function decodePointer(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
+}
+
+export function encodePointer(segments: readonly (string | number)[]): string {
+  return segments.map((s) => `/${String(s).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+}
+
+function rangeAt(doc: YamlDocument.Parsed, pointer: string, target: LocateTarget): Range {
+  let node = doc.contents as YamlNode | null;
+  let range: Range = node?.range ?? [0, 0];
+  const segments = decodePointer(pointer);
+  for (let i = 0; i < segments.length && node; i++) {
+    const segment = segments[i];
+    const last = i === segments.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === segment);
+      if (!pair) break;
+      const key = pair.key as YamlNode;
+      const value = pair.value as YamlNode | null;
+      if (last && target === 'key') return key.range ?? range;
+      node = value;
+      range = value?.range ?? key.range ?? range;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(segment)] as YamlNode | undefined;
+      if (!item) break;
+      node = item;
+      range = item.range ?? range;
+    } else {
+      break;
+    }
+  }
+  return range;
+}

@@ -1,0 +1,28 @@
+import type { DiagnosticCode } from '../../diagnostics.js';
+import type { LocateTarget, SourceDocument } from '../parse.js';
+import type { AgentPolicy } from '../types.js';
+
+/** A document that passed the JSON Schema, with its source for locating diagnostics. */
+export interface LoadedPolicy {
+  source: SourceDocument;
+  policy: AgentPolicy;
+}
+
+export interface ReportExtra {
+  hint?: string;
+  /** Point at the key instead of the value (default 'value'). */
+  target?: LocateTarget;
+}
+
+/** Report a problem at `pointer` (a JSON pointer into `at`'s document). */
+export type Report = (at: LoadedPolicy, pointer: string, message: string, extra?: ReportExtra) => void;
+
+/**
+ * A semantic check (POLICY-LANGUAGE.md section 7). The id is the diagnostic code, the README
+ * anchor and the name `--ignore` takes; the severity comes from DIAGNOSTIC_CODES.
+ * `check` sees every policy at once so that cross-file checks (duplicates) need no special path.
+ */
+export interface PolicyRule {
+  id: DiagnosticCode;
+  check(policies: readonly LoadedPolicy[], report: Report): void;
+}
