@@ -1,6 +1,46 @@
+/**
+ * `aegis schema [policy|input|decision|trace]`: print a JSON Schema shipped in `schemas/`.
+ * A schema whose file is not in the package yet is reported as not available rather than
+ * hidden, so that it appears as soon as the file is added.
+ */
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 
-export async function run(_options: unknown, io: CommandIO): Promise<number> {
-  io.stderr('aegis schema: not implemented yet\n');
-  return 3;
+export const SCHEMA_FILES = {
+  policy: 'aegis-policy.v1.schema.json',
+  input: 'decision-input.schema.json',
+  decision: 'decision.schema.json',
+  trace: 'trace-event.schema.json',
+} as const;
+
+export type SchemaName = keyof typeof SCHEMA_FILES;
+
+export interface SchemaCommandOptions {
+  name?: string;
+}
+
+export function schemaUrl(name: SchemaName): URL {
+  // dist/commands/ and src/commands/ are both two levels below the package root.
+  return new URL(`../../schemas/${SCHEMA_FILES[name]}`, import.meta.url);
+}
+
+export async function run(options: SchemaCommandOptions, io: CommandIO): Promise<number> {
+  const name = options.name ?? 'policy';
+  if (!Object.hasOwn(SCHEMA_FILES, name)) {
+    throw new UsageError(
+      `unknown schema \`${name}\`; one of: ${Object.keys(SCHEMA_FILES).join(', ')}`,
+    );
+  }
+  let text: string;
+  try {
+    text = await readFile(schemaUrl(name as SchemaName), 'utf8');
+  } catch (error) {
+    if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT') {
+      throw new UsageError(`schema \`${name}\` is not available yet`);
+    }
+    throw error;
+  }
+  io.stdout(text.endsWith('\n') ? text : `${text}\n`);
+  return 0;
 }

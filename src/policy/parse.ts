@@ -5,17 +5,20 @@
  * are additionally held to strict JSON syntax.
  */
 import {
+  Composer,
+  type CST,
   isMap,
   isPair,
   isScalar,
   isSeq,
   LineCounter,
-  type Node as YamlNode,
-  parseAllDocuments,
-  type Document as YamlDocument,
+  Parser,
   type YAMLError,
+  type Document as YamlDocument,
+  type Node as YamlNode,
 } from 'yaml';
-import type { Diagnostic, DiagnosticCode, Position } from '../diagnostics.js';
+import { type Diagnostic, type DiagnosticCode, FILE_START, type Position } from '../diagnostics.js';
+import { fastParseYaml } from './fast-parse.js';
 
 /** Deeper than this is no policy anyone writes; past it we stop before recursion can hurt. */
 export const MAX_DEPTH = 64;
@@ -46,6 +49,28 @@ export interface ParseResult {
 type Range = readonly [number, number, number?];
 
 export function parseSource(file: string, text: string, kind: 'yaml' | 'json'): ParseResult {
+  const values = kind === 'yaml' ? fastParseYaml(text) : undefined;
+  // Empty or null documents take the exact path, which decides what they mean.
+  if (!values || values.length === 0 || values.some((v) => v === null || v === undefined)) {
+    return parseExact(file, text, kind);
+  }
+  let exact: ParseResult | undefined;
+  const documents = values.map(
+    (value, index): SourceDocument => ({
+      file,
+      index,
+      value,
+      locate: (pointer, target) => {
+        exact ??= parseExact(file, text, kind);
+        return exact.documents.find((d) => d.index === index)?.locate(pointer, target) ?? FILE_START;
+      },
+    }),
+  );
+  return { documents, diagnostics: [] };
+}
+
+/** The exact parse: positions for everything, every error at once. */
+function parseExact(file: string, text: string, kind: 'yaml' | 'json'): ParseResult {
   const lineCounter = new LineCounter();
   const position = (range: Range | null | undefined): Position => {
     const [start, end] = range ?? [0, 0];
@@ -73,21 +98,39 @@ export function parseSource(file: string, text: string, kind: 'yaml' | 'json'): 
       for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
         lineCounter.addNewLine(i + 1);
       }
-      report('syntax-error', position([jsonError.offset, jsonError.offset + 1]), jsonError.message, 0);
+      report(
+        'syntax-error',
+        position([jsonError.offset, jsonError.offset + 1]),
+        jsonError.message,
+        0,
+        jsonHint(text, jsonError.offset),
+      );
       return { documents: [], diagnostics };
     }
   }
 
   let yamlDocs: YamlDocument.Parsed[];
   try {
-    yamlDocs = parseAllDocuments(text, {
-      lineCounter,
+    // parseAllDocuments split in two so that the depth guard sees the CST before composing.
+    const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
+    const deepToken = findTooDeepToken(tokens);
+    if (deepToken) {
+      report(
+        'too-deep',
+        position([deepToken.offset, deepToken.offset + 1]),
+        `document is nested more than ${MAX_DEPTH} levels deep`,
+        0,
+      );
+      return { documents: [], diagnostics };
+    }
+    const composer = new Composer({
       uniqueKeys: true,
       prettyErrors: false,
       version: '1.2',
       schema: 'core',
       strict: true,
-    }) as YamlDocument.Parsed[];
+    });
+    yamlDocs = Array.from(composer.compose(tokens)) as YamlDocument.Parsed[];
   } catch (error) {
     // The parser recurses on nested flow collections; a hostile file can exhaust the stack.
     if (error instanceof RangeError) {
@@ -102,12 +145,20 @@ export function parseSource(file: string, text: string, kind: 'yaml' | 'json'): 
     const errors: YAMLError[] = [...doc.errors];
     if (errors.length > 0) {
       for (const e of errors) {
-        const code: DiagnosticCode = e.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'syntax-error';
-        report(code, position(e.pos), firstLine(e.message), index);
+        const code: DiagnosticCode =
+          e.code === 'DUPLICATE_KEY'
+            ? 'duplicate-key'
+            : e.code === 'RESOURCE_EXHAUSTION'
+              ? 'too-deep'
+              : 'syntax-error';
+        const message =
+          code === 'duplicate-key' ? duplicateKeyMessage(text, e.pos[0]) : firstLine(e.message);
+        report(code, position(e.pos), message, index);
       }
       return;
     }
-    if (doc.contents === null) {
+    // A bare `---` composes to an empty null scalar, not to null contents.
+    if (doc.contents === null || isEmptyNode(doc.contents)) {
       // `---` with nothing after it: a stray separator, not a policy.
       if (yamlDocs.length > 1) return;
       report('empty-file', position([0, 0]), 'the file holds no policy document', index);
@@ -152,6 +203,14 @@ export function parseSource(file: string, text: string, kind: 'yaml' | 'json'): 
   return { documents, diagnostics };
 }
 
+/** The library says only "Map keys must be unique"; name the key, as written. */
+function duplicateKeyMessage(text: string, offset: number): string {
+  const key = /^("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^:#,{}[\]\n]+?)\s*:/.exec(
+    text.slice(offset, offset + 300),
+  );
+  return key?.[1] ? `duplicate key \`${key[1]}\`` : 'duplicate key';
+}
+
 function firstLine(message: string): string {
   const line = message.split('\n')[0] ?? message;
   return line.replace(/ at line \d+, column \d+:?$/, '');
@@ -169,6 +228,51 @@ function strictJsonError(text: string): { offset: number; message: string } | un
     const clean = message.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
     return { offset, message: `invalid JSON: ${clean}` };
   }
+}
+
+function isEmptyNode(node: unknown): boolean {
+  return isScalar(node) && node.value === null && (node.source ?? '') === '';
+}
+
+/**
+ * The same limit measured on the CST, before composing. The composer recurses once per
+ * level; a stack overflow inside it is caught by the library, but it can leave V8 unable to
+ * compile the next regex, which aborts the whole process (seen with two 10,000-deep files in
+ * one run). So a document deeper than any policy must never reach the composer.
+ */
+function findTooDeepToken(tokens: readonly CST.Token[]): CST.Token | undefined {
+  const stack: [CST.Token, number][] = tokens.map((token) => [token, 0]);
+  while (stack.length > 0) {
+    const top = stack.pop();
+    if (!top) break;
+    const [token, depth] = top;
+    if (token.type === 'document') {
+      if (token.value) stack.push([token.value, depth]);
+    } else if (
+      token.type === 'block-map' ||
+      token.type === 'block-seq' ||
+      token.type === 'flow-collection'
+    ) {
+      if (depth + 1 > MAX_DEPTH) return token;
+      for (const item of token.items) {
+        if (item.key) stack.push([item.key, depth + 1]);
+        if (item.value) stack.push([item.value, depth + 1]);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The two JSON mistakes people make most, since YAML and JavaScript allow them. */
+function jsonHint(text: string, offset: number): string | undefined {
+  if (text.startsWith('//', offset) || text.startsWith('/*', offset)) {
+    return 'JSON has no comments; write the policy as YAML (.yaml) to use comments';
+  }
+  const closing = text.charAt(offset) === ']' || text.charAt(offset) === '}';
+  if (closing && /,\s*$/.test(text.slice(Math.max(0, offset - 200), offset))) {
+    return 'JSON allows no trailing comma before a closing bracket';
+  }
+  return undefined;
 }
 
 /** Iterative depth check: the node where nesting first passes MAX_DEPTH, if any. */

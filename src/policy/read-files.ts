@@ -67,8 +67,10 @@ export async function readPolicyFiles(paths: readonly string[], options: ReadOpt
     }
     if (info.isDirectory()) {
       const found: string[] = [];
+      const reported = diagnostics.length;
       await walk(absolute, found, new Set(), (file, code, message) => fail(display(file), code, message));
-      if (found.length === 0) {
+      // Policy files that could not be read are already reported; "holds none" would be wrong.
+      if (found.length === 0 && diagnostics.length === reported) {
         fail(arg, 'no-policy-files', 'directory holds no .yaml, .yml or .json files');
       }
       files.push(...found);

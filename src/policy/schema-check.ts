@@ -1,7 +1,53 @@
-import type { Diagnostic } from '../diagnostics.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { DIAGNOSTIC_CODES, type Diagnostic } from '../diagnostics.js';
 import type { SourceDocument } from './parse.js';
+import { createPolicyAjv, policySchema } from './schema/policy-schema.js';
+import { schemaDiagnostics } from './schema/schema-diagnostics.js';
+import { indexSchema, type SchemaIndex } from './schema/schema-index.js';
+
+interface Compiled {
+  validate: ValidateFunction;
+  index: SchemaIndex;
+}
+
+let compiled: Compiled | undefined;
+
+/**
+ * Compiling costs tens of milliseconds; validating a document afterwards, microseconds. So the
+ * validator is built on first use (commands that never validate never pay) and kept.
+ */
+function compiledSchema(): Compiled {
+  if (!compiled) {
+    const schema = policySchema();
+    // allErrors: report every problem at once. verbose: errors carry their schema object and
+    // data, which the mapper needs for hints. The schema itself is checked by the test suite
+    // under strict mode, so it is not re-checked against the meta-schema at every start.
+    const ajv = createPolicyAjv({ allErrors: true, verbose: true, validateSchema: false });
+    compiled = { validate: ajv.compile(schema), index: indexSchema(schema) };
+  }
+  return compiled;
+}
 
 /** JSON Schema check of one document; every error at once, located, with hints. */
-export function checkSchema(_doc: SourceDocument): Diagnostic[] {
-  return [];
+export function checkSchema(doc: SourceDocument): Diagnostic[] {
+  const { value } = doc;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return [
+      {
+        code: 'invalid-type',
+        severity: DIAGNOSTIC_CODES['invalid-type'].severity,
+        file: doc.file,
+        pointer: '',
+        document: doc.index,
+        ...doc.locate(''),
+        message: 'a policy document must be a mapping',
+        hint: Array.isArray(value)
+          ? 'got a list; write one policy per document and separate documents with `---`'
+          : 'a policy starts with keys such as `agent:` and `allowed_tools:`',
+      },
+    ];
+  }
+  const { validate, index } = compiledSchema();
+  if (validate(value)) return [];
+  return schemaDiagnostics(doc, validate.errors ?? [], index);
 }

@@ -133,6 +133,8 @@ export interface ToolEntry {
 }
 
 export interface AgentPolicy {
+  /** The schema reference JSON files carry for editors; aegis ignores it. */
+  $schema?: string;
   version?: 1;
   agent: string;
   tenant?: string;

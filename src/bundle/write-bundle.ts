@@ -1,0 +1,112 @@
+/**
+ * Writes a bundle tarball whose bytes depend on nothing but the files given: entries sorted by
+ * path, every header field fixed (mtime 0, uid/gid 0, no user or group names, mode 0644), no
+ * directory entries (OPA does not need them and `opa build` writes none), and a gzip header
+ * with no name and no time.
+ *
+ * The compressor is pako, pinned to an exact version in package.json, not node:zlib: Node
+ * bundles Chromium's zlib, whose deflate output changes between Node releases and CPU feature
+ * sets, so the same bundle would get a different digest on a colleague's laptop. pako is
+ * plain JavaScript and writes the same bytes everywhere (its deflate stream is the one stock
+ * zlib writes: checked against zlib 1.2.13 at level 9); its gzip header is fixed too
+ * (1f 8b 08 00, mtime 0, XFL 2 for level 9, OS 3).
+ */
+import { gzip } from 'pako';
+import { normalizeBundlePath } from './bundle-path.js';
+import { compareUtf8 } from './canonical-json.js';
+
+export interface BundleFile {
+  /** `data.json`, `/data.json` and `./data.json` name the same entry. */
+  path: string;
+  content: Uint8Array | string;
+}
+
+const BLOCK = 512;
+const FILE_MODE = 0o644;
+const COMPRESSION_LEVEL = 9;
+const encoder = new TextEncoder();
+
+/**
+ * Throws TypeError for an unsafe or repeated path: the files come from the compiler, so either
+ * is a bug there, not a user error.
+ */
+export function writeBundle(files: readonly BundleFile[]): Buffer {
+  const entries = files.map((file) => {
+    const normalized = normalizeBundlePath(file.path);
+    if (!normalized.ok) throw new TypeError(`writeBundle: ${file.path}: ${normalized.message}`);
+    const content = typeof file.content === 'string' ? encoder.encode(file.content) : file.content;
+    return { path: normalized.path, content };
+  });
+  entries.sort((a, b) => compareUtf8(a.path, b.path));
+  for (let i = 1; i < entries.length; i++) {
+    if (entries[i]?.path === entries[i - 1]?.path) {
+      throw new TypeError(`writeBundle: ${entries[i]?.path} given twice`);
+    }
+  }
+
+  const parts: Uint8Array[] = [];
+  for (const { path, content } of entries) {
+    const name = `/${path}`;
+    const nameBytes = encoder.encode(name);
+    // ustar's name field holds 100 bytes of ASCII; anything else goes in a PAX record, which
+    // every tar reader (Go's archive/tar included) prefers over the truncated ustar name.
+    if (nameBytes.length > 100 || !/^[\x20-\x7e]*$/.test(name)) {
+      const record = paxRecord('path', name);
+      parts.push(header(paxHeaderName(path), record.length, 'x'), record, padding(record.length));
+    }
+    parts.push(header(asciiName(name), content.length, '0'), content, padding(content.length));
+  }
+  parts.push(new Uint8Array(2 * BLOCK)); // end of archive
+  const tar = Buffer.concat(parts);
+  const compressed = gzip(tar, { level: COMPRESSION_LEVEL });
+  return Buffer.from(compressed.buffer, compressed.byteOffset, compressed.byteLength);
+}
+
+/** A ustar header laid out as Go's archive/tar writes it (the writer OPA uses). */
+function header(name: string, size: number, type: '0' | 'x'): Uint8Array {
+  const block = new Uint8Array(BLOCK);
+  const put = (offset: number, length: number, text: string) => {
+    const bytes = encoder.encode(text);
+    block.set(bytes.subarray(0, length), offset);
+  };
+  const octal = (offset: number, length: number, value: number) => {
+    if (value >= 8 ** (length - 1)) throw new TypeError(`writeBundle: ${value} does not fit`);
+    put(offset, length, `${value.toString(8).padStart(length - 1, '0')}\0`);
+  };
+  put(0, 100, name);
+  octal(100, 8, FILE_MODE);
+  octal(108, 8, 0); // uid
+  octal(116, 8, 0); // gid
+  octal(124, 12, size);
+  octal(136, 12, 0); // mtime
+  put(148, 8, '        '); // checksum, counted as spaces
+  put(156, 1, type);
+  put(257, 8, 'ustar\u000000');
+  octal(329, 8, 0); // devmajor
+  octal(337, 8, 0); // devminor
+  let sum = 0;
+  for (const byte of block) sum += byte;
+  put(148, 8, `${sum.toString(8).padStart(6, '0')}\0 `);
+  return block;
+}
+
+/** `<length> <key>=<value>\n`, where the length counts itself. */
+function paxRecord(key: string, value: string): Uint8Array {
+  const body = encoder.encode(` ${key}=${value}\n`).length;
+  let length = body + 1;
+  while (String(length).length + body !== length) length = String(length).length + body;
+  return encoder.encode(`${length} ${key}=${value}\n`);
+}
+
+function paxHeaderName(path: string): string {
+  return asciiName(`PaxHeaders/${path.split('/').pop() ?? ''}`);
+}
+
+/** The ustar name field's stand-in for a name that needs a PAX record. */
+function asciiName(name: string): string {
+  return name.replace(/[^\x20-\x7e]/g, '_').slice(0, 100);
+}
+
+function padding(size: number): Uint8Array {
+  return new Uint8Array((BLOCK - (size % BLOCK)) % BLOCK);
+}

@@ -1,0 +1,154 @@
+/**
+ * Finding and running the real OPA binary (ARCHITECTURE.md "Real components"): `AEGIS_OPA`,
+ * then `.tools/bin/opa` under the aegis package and under the working directory (where
+ * `npm run install-opa` puts it), then PATH. Child processes go through execa with
+ * `reject: false`, so every failure comes back as a result.
+ */
+import { constants } from 'node:fs';
+import { access, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { normalizeBundlePath } from '../bundle/bundle-path.js';
+import { readBundleFile } from '../bundle/read-bundle.js';
+import type { BundleFile } from '../bundle/write-bundle.js';
+
+export type FindOpaResult =
+  | { ok: true; path: string; version: string }
+  | { ok: false; message: string; hint: string };
+
+export interface FindOpaOptions {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Where aegis is installed; tests point it elsewhere. Defaults to this package's root. */
+  packageRoot?: string;
+}
+
+const INSTALL_HINT =
+  'run `npm run install-opa` (builds the pinned OPA into .tools/bin) or set AEGIS_OPA to an opa binary';
+const VERSION_TIMEOUT_MS = 20_000;
+const BUILD_TIMEOUT_MS = 180_000;
+
+/** dist/engine/opa-binary.js (or src/engine/opa-binary.ts under vitest) -> the package root. */
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export async function findOpa(options: FindOpaOptions): Promise<FindOpaResult> {
+  const explicit = options.env.AEGIS_OPA;
+  if (explicit) {
+    const path = resolve(options.cwd, explicit);
+    // A path the user named is used or reported, never silently replaced by another OPA.
+    if (!(await isExecutable(path))) {
+      return {
+        ok: false,
+        message: `AEGIS_OPA is ${explicit}, which is not an executable file`,
+        hint: INSTALL_HINT,
+      };
+    }
+    return probe(path);
+  }
+  const names = process.platform === 'win32' ? ['opa.exe', 'opa'] : ['opa'];
+  const dirs = [
+    join(options.packageRoot ?? PACKAGE_ROOT, '.tools', 'bin'),
+    join(resolve(options.cwd), '.tools', 'bin'),
+    ...(options.env.PATH ?? '').split(delimiter).filter((dir) => dir !== ''),
+  ];
+  for (const dir of dirs) {
+    for (const name of names) {
+      const path = resolve(options.cwd, dir, name);
+      if (await isExecutable(path)) return probe(path);
+    }
+  }
+  return {
+    ok: false,
+    message: 'opa was not found (AEGIS_OPA, .tools/bin, PATH)',
+    hint: INSTALL_HINT,
+  };
+}
+
+async function probe(path: string): Promise<FindOpaResult> {
+  const result = await execa(path, ['version'], {
+    reject: false,
+    timeout: VERSION_TIMEOUT_MS,
+    stdin: 'ignore',
+  });
+  const version = /^Version:\s*(\S+)/m.exec(result.stdout)?.[1];
+  if (result.failed || !version) {
+    const why = result.failed ? result.shortMessage : 'no "Version:" line in `opa version`';
+    return { ok: false, message: `${path} does not run as opa: ${why}`, hint: INSTALL_HINT };
+  }
+  return { ok: true, path, version };
+}
+
+async function isExecutable(path: string): Promise<boolean> {
+  try {
+    if (!(await stat(path)).isFile()) return false;
+    await access(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface OpaBuildWasmOptions {
+  /** The opa binary, from findOpa. */
+  opa: string;
+  /** A bundle directory on disk, or the files of one (paths as in writeBundle). */
+  source: { dir: string } | { files: readonly BundleFile[] };
+  /** A slash path such as `aegis/decision`. */
+  entrypoint: string;
+}
+
+export type OpaBuildWasmResult = { ok: true; wasm: Uint8Array } | { ok: false; message: string };
+
+/** Compiles Rego to policy.wasm with `opa build -t wasm` in a temporary directory. */
+export async function opaBuildWasm(options: OpaBuildWasmOptions): Promise<OpaBuildWasmResult> {
+  const work = await mkdtemp(join(tmpdir(), 'aegis-opa-build-'));
+  try {
+    let bundleDir: string;
+    if ('dir' in options.source) {
+      bundleDir = options.source.dir;
+    } else {
+      bundleDir = join(work, 'in');
+      for (const file of options.source.files) {
+        const path = normalizeBundlePath(file.path);
+        if (!path.ok) return { ok: false, message: `${file.path}: ${path.message}` };
+        const target = join(bundleDir, ...path.path.split('/'));
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, file.content);
+      }
+    }
+    const output = join(work, 'out.tar.gz');
+    // `--bundle .` from inside the directory: given an absolute path, opa build names the
+    // modules in its output by that path, which would leak the temporary directory into it.
+    const args = [
+      'build',
+      '--bundle',
+      '.',
+      '--target',
+      'wasm',
+      '--entrypoint',
+      options.entrypoint,
+      '--output',
+      output,
+    ];
+    const result = await execa(options.opa, args, {
+      reject: false,
+      timeout: BUILD_TIMEOUT_MS,
+      cwd: bundleDir,
+      stdin: 'ignore',
+    });
+    if (result.failed) {
+      const detail = result.stderr.trim() || result.stdout.trim() || result.shortMessage;
+      return { ok: false, message: `opa build -t wasm failed: ${detail}` };
+    }
+    const bundle = await readBundleFile(output);
+    if (!bundle.ok)
+      return { ok: false, message: `opa build wrote an unreadable bundle: ${bundle.message}` };
+    const wasm = bundle.files.get('policy.wasm');
+    if (!wasm) return { ok: false, message: 'opa build wrote no policy.wasm' };
+    return { ok: true, wasm };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

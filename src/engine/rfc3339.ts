@@ -1,0 +1,66 @@
+/**
+ * `context.time` -> nanoseconds since the Unix epoch, accepting exactly the times the emitted
+ * Rego accepts: the strict RFC 3339 form (docs/semantics.md, step 1) and then what OPA's
+ * `time.parse_rfc3339_ns` accepts, i.e. Go's `time.Parse(time.RFC3339, s)` range checks plus
+ * an instant that fits an int64 of nanoseconds (1677-09-21T00:12:43.145224192Z to
+ * 2262-04-11T23:47:16.854775807Z); outside it OPA's builtin fails and the time is malformed.
+ *
+ * The form is checked here with a pattern because Go's parser, when its strict fast path
+ * fails, falls back to a lenient one (one-digit hours, `,` before the fraction, offsets up to
+ * 24:00 or with minute 60); the Rego checks the same pattern before calling the builtin.
+ */
+
+/** The pattern the Rego uses too; ASCII digits only. */
+export const RFC3339_PATTERN =
+  '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$';
+
+const FORM = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+
+const MIN_NS = -(2n ** 63n);
+const MAX_NS = 2n ** 63n - 1n;
+const NS_PER_SECOND = 1_000_000_000n;
+
+/** Nanoseconds since the epoch, or undefined when OPA would not accept the time. */
+export function parseRfc3339Ns(text: string): bigint | undefined {
+  const m = FORM.exec(text);
+  if (!m) return undefined;
+  const [, ys = '', mos = '', ds = '', hs = '', mis = '', ss = '', frac, sign, ohs = '0', oms = '0'] = m;
+  const year = Number(ys);
+  const month = Number(mos);
+  const day = Number(ds);
+  const hour = Number(hs);
+  const minute = Number(mis);
+  const second = Number(ss);
+  const offsetHour = Number(ohs);
+  const offsetMinute = Number(oms);
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(month, year)) return undefined;
+  if (hour > 23 || minute > 59 || second > 59 || offsetHour > 23 || offsetMinute > 59) return undefined;
+  // Go reads at most nine fraction digits and ignores the rest (truncation, not rounding).
+  const nanos = frac === undefined ? 0n : BigInt(frac.slice(0, 9).padEnd(9, '0'));
+  const offset = (offsetHour * 60 + offsetMinute) * 60 * (sign === '-' ? -1 : 1);
+  const seconds =
+    BigInt(daysFromCivil(year, month, day)) * 86_400n + BigInt(hour * 3600 + minute * 60 + second - offset);
+  const ns = seconds * NS_PER_SECOND + nanos;
+  return ns < MIN_NS || ns > MAX_NS ? undefined : ns;
+}
+
+function isLeap(year: number): boolean {
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysIn(month: number, year: number): number {
+  return month === 2 && isLeap(year) ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const mp = (month + 9) % 12;
+  const doy = Math.floor((153 * mp + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}

@@ -1,0 +1,73 @@
+/**
+ * The fast path of parsing. The `yaml` library gives exact positions and every error at once,
+ * but composes about eight times slower than js-yaml, and positions are only needed when
+ * something is reported. So a file that is plainly well-behaved is read with js-yaml, and the
+ * exact parse (parse.ts) runs lazily, only if a diagnostic asks where a value is.
+ *
+ * "Plainly well-behaved" is decided before js-yaml sees the text: no anchors (alias expansion
+ * is capped only on the exact path) and a nesting bound far under MAX_DEPTH (js-yaml recurses
+ * per level; a stack overflow must never happen). Anything else, and any js-yaml error, takes
+ * the exact path, which reports it with its position.
+ */
+import jsyaml from 'js-yaml';
+import { MAX_DEPTH } from './parse.js';
+
+/** Documents' values, or undefined: take the exact path. Empty documents are kept as null. */
+export function fastParseYaml(text: string): unknown[] | undefined {
+  if (!plainlyShallow(text) || /(?:^|[\s,[{:-])[&!]/.test(text)) return undefined;
+  let values: unknown[];
+  try {
+    values = jsyaml.loadAll(text, undefined, { schema: jsyaml.CORE_SCHEMA, json: false });
+  } catch {
+    return undefined;
+  }
+  return values.every((v) => depthAtMost(v, MAX_DEPTH)) ? values : undefined;
+}
+
+/**
+ * An upper bound on the nesting depth of any line: every block level needs either more
+ * indentation (a mapping; a sequence may share its parent key's indent, hence the factor two)
+ * or an indicator on the line (`- `, `? `, `: `), and every flow level an open bracket. The
+ * bound is loose on purpose: a false "deep" only costs the exact path.
+ */
+function plainlyShallow(text: string): boolean {
+  const limit = MAX_DEPTH;
+  let flow = 0;
+  let lineStart = true;
+  let indent = 0;
+  let indicators = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      lineStart = true;
+      indent = 0;
+      indicators = 0;
+      continue;
+    }
+    if (lineStart && c === 32) {
+      indent++;
+      continue;
+    }
+    lineStart = false;
+    if (c === 91 || c === 123) flow++;
+    else if (c === 93 || c === 125) flow = Math.max(0, flow - 1);
+    else if (c === 45 || c === 58 || c === 63) indicators++;
+    if (2 * indent + indicators + flow > limit) return false;
+  }
+  return true;
+}
+
+function depthAtMost(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const top = stack.pop();
+    if (!top) break;
+    const [v, depth] = top;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > max) return false;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return true;
+}

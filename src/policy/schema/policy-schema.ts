@@ -1,0 +1,36 @@
+/**
+ * The policy JSON Schema (`schemas/aegis-policy.v1.schema.json`) is the single source of the
+ * format's shape: editors read the file, and so does the validator. It ships in the package
+ * beside `dist/`, so it is found relative to this module both from `src/` and from `dist/`.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type Options } from 'ajv/dist/2020.js';
+
+export const POLICY_SCHEMA_URL = new URL(
+  '../../../schemas/aegis-policy.v1.schema.json',
+  import.meta.url,
+);
+
+/** A JSON Schema object, read as plain data. */
+export interface SchemaNode {
+  readonly [keyword: string]: unknown;
+}
+
+let cached: SchemaNode | undefined;
+
+/** The parsed schema; read once per process (it is a package asset, not user input). */
+export function policySchema(): SchemaNode {
+  cached ??= JSON.parse(readFileSync(POLICY_SCHEMA_URL, 'utf8')) as SchemaNode;
+  return cached;
+}
+
+/**
+ * An ajv instance that knows the schema's editor-only keywords. `patternErrorMessage` is the
+ * vscode-json-languageservice annotation (yaml-language-server shows it); the validator reads
+ * it too, so a pattern failure has the same words in the editor and in CI.
+ */
+export function createPolicyAjv(options: Options = {}): Ajv2020 {
+  const ajv = new Ajv2020(options);
+  ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
+  return ajv;
+}

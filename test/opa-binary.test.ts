@@ -1,0 +1,133 @@
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findOpa, opaBuildWasm } from '../src/engine/opa-binary.js';
+
+let dir: string;
+
+/** A stand-in opa that prints a version, so each search step can be told apart. */
+async function fakeOpa(at: string, version: string, exitCode = 0): Promise<string> {
+  await mkdir(at, { recursive: true });
+  const path = join(at, 'opa');
+  await writeFile(path, `#!/bin/sh\necho "Version: ${version}"\nexit ${exitCode}\n`);
+  await chmod(path, 0o755);
+  return path;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'aegis-find-opa-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('findOpa', () => {
+  it('finds the pinned OPA that `npm run install-opa` put in .tools/bin', async () => {
+    const found = await findOpa({ env: { PATH: '' }, cwd: dir });
+    if (!found.ok) throw new Error(`${found.message}: ${found.hint}`);
+    const script = await readFile(join(process.cwd(), 'scripts', 'install-opa'), 'utf8');
+    const pinned = /OPA_VERSION:-v([\d.]+)/.exec(script)?.[1];
+    expect(found.path).toBe(join(process.cwd(), '.tools', 'bin', 'opa'));
+    expect(found.version).toBe(pinned);
+  });
+
+  it('searches AEGIS_OPA, then the package, then the working directory, then PATH', async () => {
+    const root = join(dir, 'order');
+    const pkg = join(root, 'pkg');
+    const cwd = join(root, 'project');
+    const onPath = await fakeOpa(join(root, 'path-bin'), '4.0.0');
+    const env = { PATH: join(root, 'path-bin') };
+    expect(await findOpa({ env, cwd, packageRoot: pkg })).toEqual({
+      ok: true,
+      path: onPath,
+      version: '4.0.0',
+    });
+
+    const inCwd = await fakeOpa(join(cwd, '.tools', 'bin'), '3.0.0');
+    expect(await findOpa({ env, cwd, packageRoot: pkg })).toMatchObject({
+      path: inCwd,
+      version: '3.0.0',
+    });
+
+    const inPackage = await fakeOpa(join(pkg, '.tools', 'bin'), '2.0.0');
+    expect(await findOpa({ env, cwd, packageRoot: pkg })).toMatchObject({
+      path: inPackage,
+      version: '2.0.0',
+    });
+
+    const explicit = await fakeOpa(join(root, 'explicit'), '1.0.0');
+    // A relative AEGIS_OPA is taken from the working directory.
+    const relative = await findOpa({
+      env: { ...env, AEGIS_OPA: '../explicit/opa' },
+      cwd,
+      packageRoot: pkg,
+    });
+    expect(relative).toEqual({ ok: true, path: explicit, version: '1.0.0' });
+  });
+
+  it('reports a missing OPA with the way to install it', async () => {
+    const empty = join(dir, 'empty');
+    await mkdir(empty, { recursive: true });
+    const result = await findOpa({ env: { PATH: empty }, cwd: empty, packageRoot: empty });
+    expect(result).toMatchObject({ ok: false, message: expect.stringMatching(/not found/) });
+    expect(!result.ok && result.hint).toMatch(/npm run install-opa/);
+    expect(!result.ok && result.hint).toMatch(/AEGIS_OPA/);
+  });
+
+  it('does not fall back to another OPA when AEGIS_OPA is wrong', async () => {
+    const result = await findOpa({ env: { AEGIS_OPA: join(dir, 'nope', 'opa') }, cwd: dir });
+    expect(result).toMatchObject({ ok: false, message: expect.stringMatching(/AEGIS_OPA/) });
+  });
+
+  it('reports an opa that does not run', async () => {
+    const broken = await fakeOpa(join(dir, 'broken'), '1.0.0', 3);
+    const result = await findOpa({ env: { AEGIS_OPA: broken }, cwd: dir });
+    expect(result).toMatchObject({ ok: false, message: expect.stringContaining(broken) });
+  });
+});
+
+describe('opaBuildWasm', () => {
+  const rego = 'package aegis\n\ndecision := {"allow": true}\n';
+
+  async function opa(): Promise<string> {
+    const found = await findOpa({ env: { PATH: process.env.PATH }, cwd: process.cwd() });
+    if (!found.ok) throw new Error(`${found.message}: ${found.hint}`);
+    return found.path;
+  }
+
+  it('compiles a Rego v1 module to a wasm module, from files or from a directory', async () => {
+    const fromFiles = await opaBuildWasm({
+      opa: await opa(),
+      source: { files: [{ path: 'aegis/policy.rego', content: rego }] },
+      entrypoint: 'aegis/decision',
+    });
+    if (!fromFiles.ok) throw new Error(fromFiles.message);
+    expect([...fromFiles.wasm.subarray(0, 8)]).toEqual([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+
+    // The same module at the same path gives the same wasm: bundles that embed it stay
+    // deterministic. (The module's path is part of the wasm, for error locations.)
+    const bundleDir = join(dir, 'wasm-src');
+    await mkdir(join(bundleDir, 'aegis'), { recursive: true });
+    await writeFile(join(bundleDir, 'aegis', 'policy.rego'), rego);
+    const fromDir = await opaBuildWasm({
+      opa: await opa(),
+      source: { dir: bundleDir },
+      entrypoint: 'aegis/decision',
+    });
+    if (!fromDir.ok) throw new Error(fromDir.message);
+    expect(Buffer.from(fromDir.wasm).equals(Buffer.from(fromFiles.wasm))).toBe(true);
+  });
+
+  it("returns OPA's error for Rego that does not compile", async () => {
+    const result = await opaBuildWasm({
+      opa: await opa(),
+      source: { files: [{ path: 'policy.rego', content: 'package aegis\n\ndecision := {\n' }] },
+      entrypoint: 'aegis/decision',
+    });
+    expect(result).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/opa build -t wasm failed: .*rego_parse_error/s),
+    });
+  });
+});

@@ -1,0 +1,239 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_ALIAS_COUNT, MAX_DEPTH, parseSource } from '../src/policy/parse.js';
+
+const POLICY = `agent: finance-agent
+allowed_tools:
+  - name: stripe-payments
+    actions: [create_payment]
+    conditions:
+      max_amount: 5000
+egress:
+  allow: ["api.stripe.com"]
+`;
+
+function only<T>(items: readonly T[]): T {
+  expect(items).toHaveLength(1);
+  const [item] = items;
+  if (item === undefined) throw new Error('expected one item');
+  return item;
+}
+
+describe('parseSource: YAML positions', () => {
+  const doc = only(parseSource('p.yaml', POLICY, 'yaml').documents);
+
+  it('keeps the plain value', () => {
+    expect(doc.value).toEqual({
+      agent: 'finance-agent',
+      allowed_tools: [
+        { name: 'stripe-payments', actions: ['create_payment'], conditions: { max_amount: 5000 } },
+      ],
+      egress: { allow: ['api.stripe.com'] },
+    });
+  });
+
+  it.each([
+    ['/agent', 'value', { line: 1, column: 8, endLine: 1, endColumn: 21 }],
+    ['/agent', 'key', { line: 1, column: 1, endLine: 1, endColumn: 6 }],
+    ['/allowed_tools/0/name', 'value', { line: 3, column: 11, endLine: 3, endColumn: 26 }],
+    ['/allowed_tools/0/actions/0', 'value', { line: 4, column: 15, endLine: 4, endColumn: 29 }],
+    [
+      '/allowed_tools/0/conditions/max_amount',
+      'key',
+      { line: 6, column: 7, endLine: 6, endColumn: 17 },
+    ],
+    [
+      '/allowed_tools/0/conditions/max_amount',
+      'value',
+      { line: 6, column: 19, endLine: 6, endColumn: 23 },
+    ],
+    ['/egress/allow/0', 'value', { line: 8, column: 11, endLine: 8, endColumn: 27 }],
+  ] as const)('locates %s (%s)', (pointer, target, expected) => {
+    expect(doc.locate(pointer, target)).toEqual(expected);
+  });
+
+  it('falls back to the nearest ancestor that exists', () => {
+    const map = doc.locate('/allowed_tools/0');
+    expect(doc.locate('/allowed_tools/0/rate_limit/rps')).toEqual(map);
+    expect(map.line).toBe(3);
+    expect(map.column).toBe(5);
+    expect(doc.locate('/allowed_tools/7').line).toBe(3);
+    expect(doc.locate('/nope', 'key')).toEqual(doc.locate(''));
+    expect(doc.locate('').line).toBe(1);
+  });
+
+  it('decodes ~0 and ~1 in pointers', () => {
+    const d = only(parseSource('p.yaml', 'a/b:\n  c~d: 1\n', 'yaml').documents);
+    expect(d.locate('/a~1b/c~0d')).toMatchObject({ line: 2, column: 8 });
+  });
+});
+
+describe('parseSource: JSON positions', () => {
+  const json = JSON.stringify(
+    { agent: 'a', allowed_tools: [{ name: 't', conditions: { max_amount: 5 } }] },
+    null,
+    2,
+  );
+  const doc = only(parseSource('p.json', json, 'json').documents);
+
+  it('locates nested keys and values', () => {
+    expect(doc.locate('/allowed_tools/0/conditions/max_amount', 'key')).toMatchObject({
+      line: 7,
+      column: 9,
+    });
+    expect(doc.locate('/allowed_tools/0/conditions/max_amount', 'value')).toMatchObject({
+      line: 7,
+      column: 23,
+      endLine: 7,
+      endColumn: 24,
+    });
+    expect(doc.locate('/allowed_tools/0/name')).toMatchObject({ line: 5, column: 15 });
+  });
+
+  it('rejects trailing commas and comments, with a position and a hint', () => {
+    const comma = only(parseSource('p.json', '{\n  "agent": "a",\n}\n', 'json').diagnostics);
+    expect(comma).toMatchObject({ code: 'syntax-error', line: 3, column: 1 });
+    expect(comma.hint).toMatch(/trailing comma/);
+    const comment = only(
+      parseSource('p.json', '{\n  // the agent\n  "agent": "a"\n}\n', 'json').diagnostics,
+    );
+    expect(comment).toMatchObject({ code: 'syntax-error', line: 2, column: 3 });
+    expect(comment.hint).toMatch(/comments/);
+  });
+
+  it('reports duplicate keys that JSON.parse would let through', () => {
+    const d = only(parseSource('p.json', '{"agent": "a",\n "agent": "b"}', 'json').diagnostics);
+    expect(d).toMatchObject({
+      code: 'duplicate-key',
+      line: 2,
+      column: 2,
+      message: 'duplicate key `"agent"`',
+    });
+  });
+});
+
+describe('parseSource: documents and line endings', () => {
+  it('splits multi-document files and locates within each', () => {
+    const text = 'agent: a\nallowed_tools: []\n---\nagent: b\nallowed_tools:\n  - name: t\n';
+    const { documents, diagnostics } = parseSource('m.yaml', text, 'yaml');
+    expect(diagnostics).toEqual([]);
+    expect(documents.map((d) => d.index)).toEqual([0, 1]);
+    expect(documents[1]?.value).toEqual({ agent: 'b', allowed_tools: [{ name: 't' }] });
+    expect(documents[1]?.locate('/allowed_tools/0/name')).toMatchObject({ line: 6, column: 11 });
+    expect(documents[0]?.locate('/agent')).toMatchObject({ line: 1, column: 8 });
+  });
+
+  it('reports each broken document with its index', () => {
+    const { documents, diagnostics } = parseSource(
+      'm.yaml',
+      'agent: a\n---\nagent: b\nagent: c\n',
+      'yaml',
+    );
+    expect(documents).toHaveLength(1);
+    expect(only(diagnostics)).toMatchObject({
+      code: 'duplicate-key',
+      document: 1,
+      line: 4,
+      column: 1,
+      message: 'duplicate key `agent`',
+    });
+  });
+
+  it('ignores a trailing separator but reports a file that is only one', () => {
+    expect(parseSource('t.yaml', 'agent: a\n---\n', 'yaml')).toMatchObject({
+      documents: [{ value: { agent: 'a' } }],
+      diagnostics: [],
+    });
+    expect(only(parseSource('t.yaml', '---\n', 'yaml').diagnostics).code).toBe('empty-file');
+  });
+
+  it.each([
+    ['empty', ''],
+    ['blank', '\n\n  \n'],
+    ['comments only', '# nothing here\n'],
+    ['only ---', '---\n'],
+    ['--- and ...', '---\n...\n'],
+  ])('reports a file that is %s as empty-file', (_name, text) => {
+    const result = parseSource('e.yaml', text, 'yaml');
+    expect(result.documents).toEqual([]);
+    expect(only(result.diagnostics)).toMatchObject({ code: 'empty-file', line: 1, column: 1 });
+  });
+
+  it('counts lines the same with CRLF endings', () => {
+    const doc = only(parseSource('c.yaml', POLICY.replaceAll('\n', '\r\n'), 'yaml').documents);
+    expect(doc.locate('/allowed_tools/0/conditions/max_amount')).toMatchObject({
+      line: 6,
+      column: 19,
+    });
+    expect(doc.value).toMatchObject({ agent: 'finance-agent' });
+    const err = only(parseSource('c.yaml', 'agent: a\r\nagent: b\r\n', 'yaml').diagnostics);
+    expect(err).toMatchObject({ code: 'duplicate-key', line: 2, column: 1 });
+  });
+
+  it('accepts a UTF-8 byte order mark', () => {
+    const doc = only(parseSource('b.yaml', `\uFEFF${POLICY}`, 'yaml').documents);
+    expect(doc.value).toMatchObject({ agent: 'finance-agent' });
+    expect(doc.locate('/agent')).toMatchObject({ line: 1 });
+  });
+
+  it('reports a YAML syntax error where it is', () => {
+    const d = only(
+      parseSource('s.yaml', 'agent: a\nallowed_tools: [a, b\nmode: x\n', 'yaml').diagnostics,
+    );
+    expect(d.code).toBe('syntax-error');
+    expect(d.line).toBeGreaterThanOrEqual(2);
+    expect(d.message).not.toMatch(/\n/);
+  });
+
+  it('counts columns in UTF-16 code units', () => {
+    const doc = only(parseSource('u.yaml', 'description: "€😀"\nagent: x\n', 'yaml').documents);
+    expect(doc.locate('/description')).toMatchObject({ line: 1, column: 14, endColumn: 19 });
+  });
+});
+
+describe('parseSource: caps', () => {
+  const nestedFlow = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+  const nestedBlock = (depth: number) =>
+    `${Array.from({ length: depth }, (_, i) => `${' '.repeat(i)}k:`).join('\n')} 1\n`;
+
+  it('accepts nesting up to the limit', () => {
+    expect(parseSource('d.yaml', nestedFlow(MAX_DEPTH - 1), 'yaml').diagnostics).toEqual([]);
+    expect(parseSource('d.yaml', nestedBlock(MAX_DEPTH - 1), 'yaml').diagnostics).toEqual([]);
+  });
+
+  it.each([
+    ['flow YAML', 'yaml', nestedFlow(10_000)],
+    ['flow JSON', 'json', nestedFlow(10_000)],
+    ['flow mappings', 'yaml', `${'{a: '.repeat(10_000)}1${'}'.repeat(10_000)}`],
+    ['compact block sequences', 'yaml', `${'- '.repeat(10_000)}x\n`],
+    ['block indentation', 'yaml', nestedBlock(2_000)],
+    ['just past the limit', 'yaml', nestedFlow(MAX_DEPTH + 1)],
+  ] as const)('reports %s as too-deep without overflowing the stack', (_name, kind, text) => {
+    // Twice: a stack overflow in the first parse once left V8 unable to survive the second.
+    for (let i = 0; i < 2; i++) {
+      const { documents, diagnostics } = parseSource('deep', text, kind);
+      expect(documents).toEqual([]);
+      expect(only(diagnostics)).toMatchObject({ code: 'too-deep', severity: 'error' });
+    }
+  });
+
+  it('stops a billion laughs', () => {
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 10; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    const { documents, diagnostics } = parseSource('bomb.yaml', `${levels.join('\n')}\n`, 'yaml');
+    expect(documents).toEqual([]);
+    expect(only(diagnostics)).toMatchObject({ code: 'alias-limit', line: 1 });
+  });
+
+  it('still expands a few aliases', () => {
+    const text = 'x: &tools [a, b]\ny: *tools\n';
+    expect(only(parseSource('a.yaml', text, 'yaml').documents).value).toEqual({
+      x: ['a', 'b'],
+      y: ['a', 'b'],
+    });
+    expect(MAX_ALIAS_COUNT).toBeGreaterThan(2);
+  });
+});
