@@ -24,7 +24,10 @@ function timeCommand(args, runs, env = {}) {
   let last;
   for (let i = 0; i < runs; i++) {
     const start = process.hrtime.bigint();
-    last = spawnSync(process.execPath, args, { env: { ...process.env, NO_COLOR: '1', ...env }, encoding: 'utf8' });
+    last = spawnSync(process.execPath, args, {
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      encoding: 'utf8',
+    });
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
   return { median: median(times), min: Math.min(...times), max: Math.max(...times), last };
@@ -114,7 +117,14 @@ const benchmarks = {
       return {
         command: 'npm run bench -- validate',
         rows: [
-          ['`aegis validate` 1,000 files, ' + lines.toLocaleString('en-US') + ' lines (median of 7)', ms(run.median), `min ${ms(run.min)}, max ${ms(run.max)}`, 'goal < 1000 ms'],
+          [
+            '`aegis validate` 1,000 files, ' +
+              lines.toLocaleString('en-US') +
+              ' lines (median of 7)',
+            ms(run.median),
+            `min ${ms(run.min)}, max ${ms(run.max)}`,
+            'goal < 1000 ms',
+          ],
           ['baseline: `node -e 0` (median of 7)', ms(node.median), '', ''],
         ],
       };
@@ -129,7 +139,12 @@ const benchmarks = {
       command: 'npm run bench -- version',
       rows: [
         ['`aegis --version` (median of 15)', ms(run.median), `min ${ms(run.min)}`, 'goal < 150 ms'],
-        ['baseline: `node -e 0` (median of 15)', ms(node.median), `ratio ${(run.median / node.median).toFixed(2)}x`, ''],
+        [
+          'baseline: `node -e 0` (median of 15)',
+          ms(node.median),
+          `ratio ${(run.median / node.median).toFixed(2)}x`,
+          '',
+        ],
       ],
     };
   },
@@ -140,7 +155,8 @@ function writeSection(name, result) {
   try {
     text = readFileSync(doc, 'utf8');
   } catch {
-    text = '# Benchmarks\n\nMeasured with `npm run bench` (all) or `npm run bench -- NAME`. Each section is rewritten by the run that measured it.\n';
+    text =
+      '# Benchmarks\n\nMeasured with `npm run bench` (all) or `npm run bench -- NAME`. Each section is rewritten by the run that measured it.\n';
   }
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
   const body = [
@@ -164,7 +180,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const name of names.length ? names : Object.keys(benchmarks)) {
     const bench = benchmarks[name];
     if (!bench) {
-      console.error(`bench: unknown benchmark ${name}; known: ${Object.keys(benchmarks).join(', ')}`);
+      console.error(
+        `bench: unknown benchmark ${name}; known: ${Object.keys(benchmarks).join(', ')}`,
+      );
       process.exit(2);
     }
     const result = bench();

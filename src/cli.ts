@@ -18,7 +18,8 @@ function version(): string {
 
 export function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new InvalidArgumentError('expected a positive integer');
   return n;
 }
 
@@ -38,7 +39,9 @@ const formatOption = (formats: readonly string[], fallback = 'text') =>
 
 export function buildProgram(setRunner: (runner: Runner) => void): Command {
   const program = new Command('aegis')
-    .description('Policy-as-code for AI agent tool calls: validate, compile to OPA bundles, simulate, publish.')
+    .description(
+      'Policy-as-code for AI agent tool calls: validate, compile to OPA bundles, simulate, publish.',
+    )
     .version(version(), '-V, --version')
     .option('--debug', 'print stack traces of internal errors')
     .showSuggestionAfterError()
@@ -108,7 +111,10 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
     const detail = error instanceof Error ? error.message : String(error);
     io.stderr(`aegis: internal error: ${detail}\n`);
     if (debug && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
-    else io.stderr('  this is a bug in aegis; please report it (run again with --debug for details)\n');
+    else
+      io.stderr(
+        '  this is a bug in aegis; please report it (run again with --debug for details)\n',
+      );
     return ExitCode.internal;
   }
 }

@@ -21,7 +21,11 @@ interface CodeInfo {
 
 export const DIAGNOSTIC_CODES = {
   // Reading files (the I/O edge).
-  'path-not-found': { severity: 'error', kind: 'input', summary: 'A path argument does not exist.' },
+  'path-not-found': {
+    severity: 'error',
+    kind: 'input',
+    summary: 'A path argument does not exist.',
+  },
   'no-policy-files': {
     severity: 'error',
     kind: 'input',
@@ -30,7 +34,8 @@ export const DIAGNOSTIC_CODES = {
   'unreadable-file': {
     severity: 'error',
     kind: 'input',
-    summary: 'A file or directory could not be read (permissions, broken link, not a regular file).',
+    summary:
+      'A file or directory could not be read (permissions, broken link, not a regular file).',
   },
   'symlink-loop': {
     severity: 'error',
@@ -63,7 +68,11 @@ export const DIAGNOSTIC_CODES = {
     summary: 'A document is nested deeper than any policy needs (64 levels).',
   },
   // The JSON Schema.
-  'unknown-key': { severity: 'error', kind: 'finding', summary: 'A key the policy format does not define.' },
+  'unknown-key': {
+    severity: 'error',
+    kind: 'finding',
+    summary: 'A key the policy format does not define.',
+  },
   'missing-key': { severity: 'error', kind: 'finding', summary: 'A required key is absent.' },
   'invalid-type': { severity: 'error', kind: 'finding', summary: 'A value has the wrong type.' },
   'invalid-value': {
@@ -156,7 +165,7 @@ export const DIAGNOSTIC_CODES = {
   'bare-wildcard-egress': {
     severity: 'warning',
     kind: 'finding',
-    summary: 'An egress pattern of bare `*` (it matches no host; use explicit domains).',
+    summary: 'An egress pattern of bare `*`: it allows every host; list explicit domains.',
   },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -17,21 +17,6 @@ import type {
 
 export const IR_VERSION = 1;
 
-/**
- * The reasons of steps 1 to 5 (docs/semantics.md, "Reasons"): the same text for every policy,
- * so they live here rather than in each PolicyIR. Rule ids: `aegis/input`, `aegis/policy`, and
- * `<prefix>/_/regions`, `<prefix>/_/egress`, `<prefix>/_/tools` (both tool codes).
- * Every engine takes its messages from this table.
- */
-export const STEP_REASONS = {
-  invalid_input: { rule: 'aegis/input', message: 'the decision input is malformed' },
-  no_policy: { rule: 'aegis/policy', message: 'no policy for this agent' },
-  region_denied: { part: '_/regions', message: 'context.region is not one of the allowed regions' },
-  egress_denied: { part: '_/egress', message: 'egress.host is not on the egress allowlist' },
-  tool_not_allowed: { part: '_/tools', message: 'the tool is not in allowed_tools' },
-  action_not_allowed: { part: '_/tools', message: 'the action is not allowed for this tool' },
-} as const;
-
 /** Where a piece of IR came from, for comments in the Rego and for `--explain`. */
 export interface SourceRef {
   file: string;

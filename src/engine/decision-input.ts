@@ -3,7 +3,7 @@
  * read into the fields evaluation uses. Anything malformed is `undefined`: `invalid_input`.
  */
 import { isObject, type Json, type JsonObject } from './json.js';
-import { parseRfc3339Ns } from './rfc3339.js';
+import { instantMs, parseRfc3339 } from './rfc3339.js';
 
 export interface DecisionInput {
   root: JsonObject;
@@ -15,8 +15,8 @@ export interface DecisionInput {
   params: JsonObject;
   host?: string;
   region?: string;
-  /** `context.time` in ns since the epoch; absent: now. */
-  timeNs?: bigint;
+  /** `context.time` in ms since the epoch (floored); absent: now. */
+  timeMs?: number;
   costUsd: number;
   toolRps: number;
   agentRps: number;
@@ -37,7 +37,10 @@ function optionalObject(obj: JsonObject, key: string): JsonObject | undefined | 
   return isObject(v) ? v : MALFORMED;
 }
 
-function optionalString(obj: JsonObject | undefined, key: string): string | undefined | typeof MALFORMED {
+function optionalString(
+  obj: JsonObject | undefined,
+  key: string,
+): string | undefined | typeof MALFORMED {
   if (!obj) return undefined;
   const v = member(obj, key);
   if (v === undefined) return undefined;
@@ -77,7 +80,8 @@ export function readInput(data: Json | undefined): DecisionInput | undefined {
   const host = optionalString(egress, 'host');
   const region = optionalString(context, 'region');
   const time = optionalString(context, 'time');
-  if (usage === MALFORMED || host === MALFORMED || region === MALFORMED || time === MALFORMED) return undefined;
+  if (usage === MALFORMED || host === MALFORMED || region === MALFORMED || time === MALFORMED)
+    return undefined;
   const costUsd = counter(context, 'cost_usd');
   const toolRps = counter(usage, 'tool_rps');
   const agentRps = counter(usage, 'agent_rps');
@@ -92,10 +96,11 @@ export function readInput(data: Json | undefined): DecisionInput | undefined {
   ) {
     return undefined;
   }
-  let timeNs: bigint | undefined;
+  let timeMs: number | undefined;
   if (time !== undefined) {
-    timeNs = parseRfc3339Ns(time);
-    if (timeNs === undefined) return undefined;
+    const instant = parseRfc3339(time);
+    if (!instant) return undefined;
+    timeMs = instantMs(instant);
   }
   return {
     root: data,
@@ -111,6 +116,6 @@ export function readInput(data: Json | undefined): DecisionInput | undefined {
     ...(action !== undefined ? { action } : {}),
     ...(host !== undefined ? { host } : {}),
     ...(region !== undefined ? { region } : {}),
-    ...(timeNs !== undefined ? { timeNs } : {}),
+    ...(timeMs !== undefined ? { timeMs } : {}),
   };
 }

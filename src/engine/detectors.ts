@@ -26,7 +26,8 @@ export const DETECTORS = {
   credit_card: {
     regex: String.raw`\b(?:[0-9]{4}[ -]?){3}[0-9]{1,7}\b`,
     example: '4111 1111 1111 1111',
-    description: 'payment card number: 13 to 19 digits in groups of four, spaces or dashes optional',
+    description:
+      'payment card number: 13 to 19 digits in groups of four, spaces or dashes optional',
   },
   phone: {
     regex: String.raw`\+?\b[0-9]{1,3}[ .-]?\(?[0-9]{3}\)?[ .-]?[0-9]{3}[ .-]?[0-9]{4}\b`,

@@ -36,15 +36,23 @@ export function evaluate(ir: PolicySetIR, input: unknown, options: EvaluateOptio
     return finish(policy, call, [reason('egress_denied', 'deny', policy.denials.egress)], []);
   }
   const tools = index.tools.get(policy)?.get(call.toolName);
-  if (!tools) return finish(policy, call, [reason('tool_not_allowed', 'deny', policy.denials.tool)], []);
-  const tool = (call.action !== undefined ? tools.byAction.get(call.action) : undefined) ?? tools.wildcard;
-  if (!tool) return finish(policy, call, [reason('action_not_allowed', 'deny', policy.denials.action)], []);
+  if (!tools)
+    return finish(policy, call, [reason('tool_not_allowed', 'deny', policy.denials.tool)], []);
+  const tool =
+    (call.action !== undefined ? tools.byAction.get(call.action) : undefined) ?? tools.wildcard;
+  if (!tool)
+    return finish(policy, call, [reason('action_not_allowed', 'deny', policy.denials.action)], []);
 
   return checkCall(policy, tool, call, options);
 }
 
 /** Step 6: every check of the matched entry contributes its reasons. */
-function checkCall(policy: PolicyIR, tool: ToolIR, call: DecisionInput, options: EvaluateOptions): Decision {
+function checkCall(
+  policy: PolicyIR,
+  tool: ToolIR,
+  call: DecisionInput,
+  options: EvaluateOptions,
+): Decision {
   const reasons: Reason[] = [];
   const params = call.params;
 
@@ -65,12 +73,17 @@ function checkCall(policy: PolicyIR, tool: ToolIR, call: DecisionInput, options:
   if (amount) {
     const value = getPath(params, amount.path);
     if (value === undefined) reasons.push(reason('param_missing', 'deny', amount.invalid));
-    else if (typeof value !== 'number') reasons.push(reason('param_invalid', 'deny', amount.invalid));
+    else if (typeof value !== 'number')
+      reasons.push(reason('param_invalid', 'deny', amount.invalid));
     else {
-      if (amount.max && value > amount.max.limit) reasons.push(reason('amount_over_max', 'deny', amount.max.reason));
-      if (amount.min && value < amount.min.limit) reasons.push(reason('amount_under_min', 'deny', amount.min.reason));
+      if (amount.max && value > amount.max.limit)
+        reasons.push(reason('amount_over_max', 'deny', amount.max.reason));
+      if (amount.min && value < amount.min.limit)
+        reasons.push(reason('amount_under_min', 'deny', amount.min.reason));
       if (amount.approvalOver && value > amount.approvalOver.limit) {
-        reasons.push(reason('amount_needs_approval', 'approval_needed', amount.approvalOver.reason));
+        reasons.push(
+          reason('amount_needs_approval', 'approval_needed', amount.approvalOver.reason),
+        );
       }
     }
   }
@@ -110,7 +123,7 @@ function checkCall(policy: PolicyIR, tool: ToolIR, call: DecisionInput, options:
   return finish(policy, call, reasons, redactions, sanitized);
 }
 
-function holds(c: ConditionIR, call: DecisionInput, clock: () => bigint): boolean {
+function holds(c: ConditionIR, call: DecisionInput, clock: () => number): boolean {
   switch (c.kind) {
     case 'param':
       return testsHold(getPath(call.params, c.path), c.tests);
@@ -128,25 +141,33 @@ function holds(c: ConditionIR, call: DecisionInput, clock: () => bigint): boolea
 }
 
 /** Two-valued: a missing value, or an operator that does not apply to it, is false. */
-function testsHold(value: Json | undefined, tests: Extract<ConditionIR, { kind: 'param' }>['tests']): boolean {
+function testsHold(
+  value: Json | undefined,
+  tests: Extract<ConditionIR, { kind: 'param' }>['tests'],
+): boolean {
   if (value === undefined) return false;
   return tests.every((t) => testOperator(t.op, value, t.value) === 'holds');
 }
 
-function lazyTime(call: DecisionInput, options: EvaluateOptions): () => bigint {
-  let ns = call.timeNs;
+/** The call's time in ms since the epoch; the clock is read at most once, and only if needed. */
+function lazyTime(call: DecisionInput, options: EvaluateOptions): () => number {
+  let ms = call.timeMs;
   return () => {
-    if (ns === undefined) ns = nowNs(options);
-    return ns;
+    if (ms === undefined) ms = nowMs(options);
+    return ms;
   };
 }
 
-function nowNs(options: EvaluateOptions): bigint {
-  const now = options.now?.() ?? new Date();
-  if (typeof now === 'bigint') return now;
-  const ms = now.getTime();
+function nowMs(options: EvaluateOptions): number {
+  const now = options.now ? options.now() : Date.now();
+  if (typeof now === 'bigint') {
+    // Floor division: an instant before 1970 belongs to the millisecond before it.
+    const ms = now / 1_000_000n;
+    return Number(now % 1_000_000n < 0n ? ms - 1n : ms);
+  }
+  const ms = typeof now === 'number' ? now : now.getTime();
   if (!Number.isFinite(ms)) throw new TypeError('options.now() returned an invalid Date');
-  return BigInt(ms) * 1_000_000n;
+  return ms;
 }
 
 /** `*` any host; `*.suffix` any host ending in `.suffix` (any depth, not the apex); else exact. */
@@ -194,7 +215,10 @@ function finish(
     reasons: sortReasons(reasons),
     redactions: sortRedactions(redactions),
     params: enforce && sanitized ? sanitized : call.params,
-    policy: policy.tenant === undefined ? { agent: policy.agent } : { agent: policy.agent, tenant: policy.tenant },
+    policy:
+      policy.tenant === undefined
+        ? { agent: policy.agent }
+        : { agent: policy.agent, tenant: policy.tenant },
   };
 }
 
@@ -209,13 +233,21 @@ function sortReasons(reasons: Reason[]): Reason[] {
   );
   return sorted.filter((r, i) => {
     const prev = sorted[i - 1];
-    return !prev || prev.rule !== r.rule || prev.code !== r.code || prev.effect !== r.effect || prev.message !== r.message;
+    return (
+      !prev ||
+      prev.rule !== r.rule ||
+      prev.code !== r.code ||
+      prev.effect !== r.effect ||
+      prev.message !== r.message
+    );
   });
 }
 
 function sortRedactions(redactions: Redaction[]): Redaction[] {
   if (redactions.length < 2) return redactions;
-  const sorted = redactions.sort((a, b) => compareCodePoints(a.path, b.path) || compareCodePoints(a.by, b.by));
+  const sorted = redactions.sort(
+    (a, b) => compareCodePoints(a.path, b.path) || compareCodePoints(a.by, b.by),
+  );
   return sorted.filter((r, i) => {
     const prev = sorted[i - 1];
     return !prev || prev.path !== r.path || prev.by !== r.by;

@@ -27,12 +27,18 @@ export function asJsonData(input: unknown): Json | undefined {
   return wellFormed(copy as Json);
 }
 
+/** Any surrogate: a cheap test that almost every string fails; only then the exact one. */
+const SURROGATE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE = /\p{Surrogate}/u;
+
+function hasLoneSurrogate(s: string): boolean {
+  return SURROGATE.test(s) && LONE_SURROGATE.test(s);
+}
 
 function isCanonical(v: unknown): boolean {
   switch (typeof v) {
     case 'string':
-      return !LONE_SURROGATE.test(v);
+      return !hasLoneSurrogate(v);
     case 'number':
       return Number.isFinite(v);
     case 'boolean':
@@ -43,7 +49,7 @@ function isCanonical(v: unknown): boolean {
       const proto = Object.getPrototypeOf(v);
       if (proto !== Object.prototype && proto !== null) return false;
       for (const key of Object.keys(v)) {
-        if (LONE_SURROGATE.test(key)) return false;
+        if (hasLoneSurrogate(key)) return false;
         if (!isCanonical((v as Record<string, unknown>)[key])) return false;
       }
       return true;

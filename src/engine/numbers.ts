@@ -52,8 +52,25 @@ export function compareDecimals(a: Decimal, b: Decimal): -1 | 0 | 1 {
 
 /** Whether OPA's `a + b > limit` holds for these doubles. */
 export function sumExceeds(a: number, b: number, limit: number): boolean {
+  const s = a + b;
+  // Integers: the double sum is exact while it is a safe integer, as OPA's integer sum is.
+  if (Number.isSafeInteger(a) && Number.isSafeInteger(b) && Number.isSafeInteger(s))
+    return s > limit;
+  // Far from the limit, every rounding involved (each text vs its double: half an ulp of 53
+  // bits; OPA's three roundings to 64 bits; the double sum) is too small to change the answer.
+  const margin =
+    (Math.abs(a) + Math.abs(b) + Math.abs(s) + Math.abs(limit)) * FAST_PATH_RELATIVE +
+    FAST_PATH_ABSOLUTE;
+  if (Number.isFinite(margin)) {
+    if (s - limit > margin) return true;
+    if (limit - s > margin) return false;
+  }
   return compareDecimals(opaPlus(jsonNumberText(a), jsonNumberText(b)), decimalOf(limit)) > 0;
 }
+
+/** Some 8x the sum of the relative errors; the absolute term covers subnormals. */
+const FAST_PATH_RELATIVE = 2 ** -50;
+const FAST_PATH_ABSOLUTE = 2 ** -1000;
 
 /** The value of the number OPA's `a + b` produces for two JSON number texts. */
 export function opaPlus(a: string, b: string): Decimal {
@@ -84,7 +101,21 @@ interface BinFloat {
 }
 
 function bitLength(m: bigint): number {
-  return m === 0n ? 0 : m.toString(2).length;
+  if (m === 0n) return 0;
+  const hex = m.toString(16);
+  return (hex.length - 1) * 4 + (32 - Math.clz32(Number.parseInt(hex[0] ?? '0', 16)));
+}
+
+const POW5 = new Map<number, bigint>();
+
+/** 5^n, exact; the small ones are asked for on every call, so they are kept. */
+function pow5Exact(n: number): bigint {
+  let p = POW5.get(n);
+  if (p === undefined) {
+    p = 5n ** BigInt(n);
+    if (n <= 1100) POW5.set(n, p);
+  }
+  return p;
 }
 
 /** Round `m * 2^e` (plus a nonzero tail below m's last bit when `sticky`) to `prec` bits, nearest even. */
@@ -125,8 +156,8 @@ const POW5_EXACT_MAX = 27;
 
 /** math/big's `(*Float).pow5` on a Float of precision `prec`. */
 function pow5(n: number, prec: number): { m: bigint; e: number } {
-  if (n <= POW5_EXACT_MAX) return { m: 5n ** BigInt(n), e: 0 };
-  let z = { m: 5n ** BigInt(POW5_EXACT_MAX), e: 0 };
+  if (n <= POW5_EXACT_MAX) return { m: pow5Exact(n), e: 0 };
+  let z = { m: pow5Exact(POW5_EXACT_MAX), e: 0 };
   let f = { m: 5n, e: 0 };
   let rest = n - POW5_EXACT_MAX;
   while (rest > 0) {
@@ -157,15 +188,16 @@ interface GoDecimal {
 
 /** math/big decimal.init: the exact decimal of `m * 2^e`. */
 function goDecimal(m: bigint, e: number): GoDecimal {
-  const n = e >= 0 ? m << BigInt(e) : m * 5n ** BigInt(-e);
+  const n = e >= 0 ? m << BigInt(e) : m * pow5Exact(-e);
   const s = n.toString();
   const exp = e >= 0 ? s.length : s.length + e;
   return trim({ mant: s, exp });
 }
 
 function trim(d: GoDecimal): GoDecimal {
-  const mant = d.mant.replace(/0+$/, '');
-  return { mant, exp: mant === '' ? 0 : d.exp };
+  let end = d.mant.length;
+  while (end > 0 && d.mant.charCodeAt(end - 1) === 48) end--;
+  return end === 0 ? { mant: '', exp: 0 } : { mant: d.mant.slice(0, end), exp: d.exp };
 }
 
 /** The 64-bit float's shortest decimal, as math/big ftoa.go `roundShortest` chooses it. */
@@ -173,7 +205,8 @@ function shortestDecimal(x: BinFloat): Decimal {
   if (x.m === 0n) return { m: 0n, e: 0 };
   // Normalize to exactly prec bits, then append the half-ulp bit.
   const bl = bitLength(x.m);
-  const norm = bl > GO_FLOAT_PREC ? x.m >> BigInt(bl - GO_FLOAT_PREC) : x.m << BigInt(GO_FLOAT_PREC - bl);
+  const norm =
+    bl > GO_FLOAT_PREC ? x.m >> BigInt(bl - GO_FLOAT_PREC) : x.m << BigInt(GO_FLOAT_PREC - bl);
   const exp = x.e + (bl - GO_FLOAT_PREC);
   let d = goDecimal(norm, exp);
   const mant = norm << 1n;

@@ -47,7 +47,12 @@ export function testOperator(op: OperatorName, value: Json, operand: JsonValue):
       return 'invalid';
     case 'min_length':
     case 'max_length': {
-      const length = typeof value === 'string' ? codePointLength(value) : Array.isArray(value) ? value.length : -1;
+      const length =
+        typeof value === 'string'
+          ? codePointLength(value)
+          : Array.isArray(value)
+            ? value.length
+            : -1;
       if (length < 0 || typeof operand !== 'number') return 'invalid';
       return verdict(op === 'min_length' ? length >= operand : length <= operand);
     }

@@ -57,12 +57,18 @@ function toolIndex(tools: readonly ToolIR[]): Map<string, ToolIndex> {
     }
     // Overlapping entries are a validate error; should one slip through, the first one wins.
     if (tool.actions === '*') entry.wildcard ??= tool;
-    else for (const action of tool.actions) if (!entry.byAction.has(action)) entry.byAction.set(action, tool);
+    else
+      for (const action of tool.actions)
+        if (!entry.byAction.has(action)) entry.byAction.set(action, tool);
   }
   return byName;
 }
 
-export function findPolicy(index: PolicyIndex, agent: string, tenant: string | undefined): PolicyIR | undefined {
+export function findPolicy(
+  index: PolicyIndex,
+  agent: string,
+  tenant: string | undefined,
+): PolicyIR | undefined {
   if (tenant !== undefined) {
     const scoped = index.tenants.get(tenant)?.get(agent);
     if (scoped) return scoped;

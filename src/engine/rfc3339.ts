@@ -10,21 +10,46 @@
  * 24:00 or with minute 60); the Rego checks the same pattern before calling the builtin.
  */
 
-/** The pattern the Rego uses too; ASCII digits only. */
+/**
+ * The pattern the Rego checks too (ASCII digits only). It bounds the offset itself because
+ * Go's lenient fallback would accept `+24:00` and `+01:60`; every other range Go checks.
+ */
 export const RFC3339_PATTERN =
-  '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$';
+  '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$';
 
-const FORM = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+const FORM =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:Z|([+-])(\d{2}):(\d{2}))$/;
 
-const MIN_NS = -(2n ** 63n);
-const MAX_NS = 2n ** 63n - 1n;
-const NS_PER_SECOND = 1_000_000_000n;
+/** The int64 nanosecond range as (seconds, nanoseconds) bounds, inclusive. */
+const MIN_SECONDS = -9_223_372_037;
+const MIN_NANOS = 145_224_192;
+const MAX_SECONDS = 9_223_372_036;
+const MAX_NANOS = 854_775_807;
 
-/** Nanoseconds since the epoch, or undefined when OPA would not accept the time. */
-export function parseRfc3339Ns(text: string): bigint | undefined {
+export interface Instant {
+  /** Whole seconds since the epoch (floor). */
+  seconds: number;
+  /** 0..999_999_999. */
+  nanos: number;
+}
+
+/** The instant, or undefined when OPA would not accept the time. */
+export function parseRfc3339(text: string): Instant | undefined {
   const m = FORM.exec(text);
   if (!m) return undefined;
-  const [, ys = '', mos = '', ds = '', hs = '', mis = '', ss = '', frac, sign, ohs = '0', oms = '0'] = m;
+  const [
+    ,
+    ys = '',
+    mos = '',
+    ds = '',
+    hs = '',
+    mis = '',
+    ss = '',
+    frac,
+    sign,
+    ohs = '0',
+    oms = '0',
+  ] = m;
   const year = Number(ys);
   const month = Number(mos);
   const day = Number(ds);
@@ -34,14 +59,28 @@ export function parseRfc3339Ns(text: string): bigint | undefined {
   const offsetHour = Number(ohs);
   const offsetMinute = Number(oms);
   if (month < 1 || month > 12 || day < 1 || day > daysIn(month, year)) return undefined;
-  if (hour > 23 || minute > 59 || second > 59 || offsetHour > 23 || offsetMinute > 59) return undefined;
+  if (hour > 23 || minute > 59 || second > 59 || offsetHour > 23 || offsetMinute > 59)
+    return undefined;
   // Go reads at most nine fraction digits and ignores the rest (truncation, not rounding).
-  const nanos = frac === undefined ? 0n : BigInt(frac.slice(0, 9).padEnd(9, '0'));
+  const nanos = frac === undefined ? 0 : Number(frac.slice(0, 9).padEnd(9, '0'));
   const offset = (offsetHour * 60 + offsetMinute) * 60 * (sign === '-' ? -1 : 1);
+  // Exact in a double: |seconds| stays far below 2^53 for years 0000-9999.
   const seconds =
-    BigInt(daysFromCivil(year, month, day)) * 86_400n + BigInt(hour * 3600 + minute * 60 + second - offset);
-  const ns = seconds * NS_PER_SECOND + nanos;
-  return ns < MIN_NS || ns > MAX_NS ? undefined : ns;
+    daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset;
+  if (seconds < MIN_SECONDS || (seconds === MIN_SECONDS && nanos < MIN_NANOS)) return undefined;
+  if (seconds > MAX_SECONDS || (seconds === MAX_SECONDS && nanos > MAX_NANOS)) return undefined;
+  return { seconds, nanos };
+}
+
+/** Nanoseconds since the epoch, as OPA's `time.parse_rfc3339_ns` returns them. */
+export function parseRfc3339Ns(text: string): bigint | undefined {
+  const t = parseRfc3339(text);
+  return t && BigInt(t.seconds) * 1_000_000_000n + BigInt(t.nanos);
+}
+
+/** Milliseconds since the epoch, floored: all that local weekday and minute need. */
+export function instantMs(t: Instant): number {
+  return t.seconds * 1000 + Math.floor(t.nanos / 1_000_000);
 }
 
 function isLeap(year: number): boolean {

@@ -37,7 +37,10 @@ export function sanitizeParams(
  * The paths present in `params`, once each, leaving out any path below another present one:
  * the ancestor's redaction covers it, and its pointer would name a value that no longer exists.
  */
-function coveringPaths(params: JsonObject, paths: readonly (readonly string[])[]): (readonly string[])[] {
+function coveringPaths(
+  params: JsonObject,
+  paths: readonly (readonly string[])[],
+): (readonly string[])[] {
   const present: (readonly string[])[] = [];
   const seen = new Set<string>();
   for (const path of paths) {
@@ -46,7 +49,9 @@ function coveringPaths(params: JsonObject, paths: readonly (readonly string[])[]
     seen.add(key);
     present.push(path);
   }
-  return present.filter((p) => !present.some((q) => q.length < p.length && q.every((s, i) => s === p[i])));
+  return present.filter(
+    (p) => !present.some((q) => q.length < p.length && q.every((s, i) => s === p[i])),
+  );
 }
 
 function setPath(obj: JsonObject, path: readonly string[], i: number, value: Json): JsonObject {
@@ -58,7 +63,12 @@ function setPath(obj: JsonObject, path: readonly string[], i: number, value: Jso
   return copy;
 }
 
-function walk(v: Json, at: (string | number)[], matchers: readonly MatcherIR[], out: Redaction[]): Json {
+function walk(
+  v: Json,
+  at: (string | number)[],
+  matchers: readonly MatcherIR[],
+  out: Redaction[],
+): Json {
   if (typeof v === 'string') {
     let s = v;
     for (const m of matchers) {

@@ -13,49 +13,39 @@ export interface LocalTime {
 }
 
 const WEEKDAYS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
-const NS_PER_MS = 1_000_000n;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+const formatters = new Map<string, Intl.DateTimeFormat | null>();
 /** Last answer per zone: replays and bursts ask about the same second again and again. */
 const lastAnswer = new Map<string, { second: number; time: LocalTime }>();
 
+/** One formatter per zone; null remembers a zone the runtime does not know. */
 function formatter(tz: string): Intl.DateTimeFormat | undefined {
   let f = formatters.get(tz);
-  if (!f) {
-    if (!knownZone(tz)) return undefined;
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-    });
+  if (f === undefined) {
+    try {
+      f = new Intl.DateTimeFormat('en-US', {
+        timeZone: tz,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+      });
+    } catch {
+      f = null;
+    }
     formatters.set(tz, f);
   }
-  return f;
-}
-
-function knownZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
+  return f ?? undefined;
 }
 
 /** Undefined for a zone the runtime does not know (OPA's builtin fails on it: the test is false). */
-export function localTime(ns: bigint, tz: string): LocalTime | undefined {
-  // Floor, not truncation, so that instants before 1970 land in the right millisecond.
-  let ms = ns / NS_PER_MS;
-  if (ns % NS_PER_MS < 0n) ms -= 1n;
-  const msNumber = Number(ms);
-  const second = Math.floor(msNumber / 1000);
+export function localTime(ms: number, tz: string): LocalTime | undefined {
+  const second = Math.floor(ms / 1000);
   const cached = lastAnswer.get(tz);
   if (cached && cached.second === second) return cached.time;
-  const time = tz === 'UTC' ? utcTime(msNumber) : zonedTime(msNumber, tz);
+  const time = tz === 'UTC' ? utcTime(ms) : zonedTime(ms, tz);
   if (!time) return undefined;
   lastAnswer.set(tz, { second, time });
   return time;
@@ -96,9 +86,9 @@ function weekdayOfDays(days: number): Weekday {
 
 type TimeCondition = Extract<ConditionIR, { kind: 'time' }>;
 
-/** Whether the instant lies in the window; `hours` end exclusive, wrapping past midnight. */
-export function inTimeWindow(condition: TimeCondition, ns: bigint): boolean {
-  const local = localTime(ns, condition.tz);
+/** Whether the instant (ms since the epoch, floored) lies in the window; `hours` end exclusive, wrapping past midnight. */
+export function inTimeWindow(condition: TimeCondition, ms: number): boolean {
+  const local = localTime(ms, condition.tz);
   if (!local) return false;
   if (condition.days && !condition.days.includes(local.weekday)) return false;
   const hours = condition.hours;

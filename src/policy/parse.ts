@@ -62,7 +62,9 @@ export function parseSource(file: string, text: string, kind: 'yaml' | 'json'): 
       value,
       locate: (pointer, target) => {
         exact ??= parseExact(file, text, kind);
-        return exact.documents.find((d) => d.index === index)?.locate(pointer, target) ?? FILE_START;
+        return (
+          exact.documents.find((d) => d.index === index)?.locate(pointer, target) ?? FILE_START
+        );
       },
     }),
   );
@@ -79,7 +81,13 @@ function parseExact(file: string, text: string, kind: 'yaml' | 'json'): ParseRes
     return { line: a.line, column: a.col, endLine: b.line, endColumn: b.col };
   };
   const diagnostics: Diagnostic[] = [];
-  const report = (code: DiagnosticCode, at: Position, message: string, index: number, hint?: string) =>
+  const report = (
+    code: DiagnosticCode,
+    at: Position,
+    message: string,
+    index: number,
+    hint?: string,
+  ) =>
     diagnostics.push({
       code,
       severity: 'error',
@@ -134,7 +142,12 @@ function parseExact(file: string, text: string, kind: 'yaml' | 'json'): ParseRes
   } catch (error) {
     // The parser recurses on nested flow collections; a hostile file can exhaust the stack.
     if (error instanceof RangeError) {
-      report('too-deep', position([0, 0]), `document is nested too deeply to parse (limit ${MAX_DEPTH})`, 0);
+      report(
+        'too-deep',
+        position([0, 0]),
+        `document is nested too deeply to parse (limit ${MAX_DEPTH})`,
+        0,
+      );
       return { documents: [], diagnostics };
     }
     throw error;
@@ -285,7 +298,8 @@ function findTooDeep(root: YamlNode): YamlNode | undefined {
     if (depth > MAX_DEPTH) return node;
     if (isMap(node)) {
       for (const pair of node.items) {
-        if (pair.value && typeof pair.value === 'object') stack.push([pair.value as YamlNode, depth + 1]);
+        if (pair.value && typeof pair.value === 'object')
+          stack.push([pair.value as YamlNode, depth + 1]);
         if (pair.key && typeof pair.key === 'object' && !isScalar(pair.key)) {
           stack.push([pair.key as YamlNode, depth + 1]);
         }

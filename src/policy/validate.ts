@@ -36,7 +36,10 @@ export interface ValidationResult {
   loaded: LoadedPolicy[];
 }
 
-export async function validate(paths: readonly string[], options: ValidateOptions): Promise<ValidationResult> {
+export async function validate(
+  paths: readonly string[],
+  options: ValidateOptions,
+): Promise<ValidationResult> {
   const read = await readPolicyFiles(paths, options);
   return checkSources(read.sources, { ...options, earlier: read.diagnostics });
 }
@@ -47,7 +50,10 @@ export interface CheckOptions {
   earlier?: readonly Diagnostic[];
 }
 
-export function checkSources(sources: readonly SourceText[], options: CheckOptions = {}): ValidationResult {
+export function checkSources(
+  sources: readonly SourceText[],
+  options: CheckOptions = {},
+): ValidationResult {
   const diagnostics: Diagnostic[] = [...(options.earlier ?? [])];
   const loaded: LoadedPolicy[] = [];
   for (const source of sources) {

@@ -38,8 +38,36 @@ export class Random {
   }
 }
 
-const ODD_STRINGS = ['', ' ', 'é', 'ß', '日本語', '😀', 'a\u0301', 'null', 'true', '0', '-1', '1e3', '5000', '[REDACTED]'];
-const ODD_VALUES: Json[] = [null, true, false, 0, -1, 1.5, 1e21, -0.000001, [], {}, [1, 'a'], { a: { b: 1 } }];
+const ODD_STRINGS = [
+  '',
+  ' ',
+  'é',
+  'ß',
+  '日本語',
+  '😀',
+  'a\u0301',
+  'null',
+  'true',
+  '0',
+  '-1',
+  '1e3',
+  '5000',
+  '[REDACTED]',
+];
+const ODD_VALUES: Json[] = [
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  1e21,
+  -0.000001,
+  [],
+  {},
+  [1, 'a'],
+  { a: { b: 1 } },
+];
 const SECRETS = Object.values(DETECTORS).map((d) => d.example);
 
 /** Times that sit on the edges time windows care about. */
@@ -62,15 +90,35 @@ function edgeTime(r: Random): string {
   ];
   if (r.chance(0.5)) return r.pick(bases);
   // A random instant in 2026, at a whole minute (windows are minute-granular) or not.
-  const ms = Date.UTC(2026, 0, 1) + r.int(365 * 24 * 60) * 60_000 + (r.chance(0.3) ? r.int(60_000) : 0);
+  const ms =
+    Date.UTC(2026, 0, 1) + r.int(365 * 24 * 60) * 60_000 + (r.chance(0.3) ? r.int(60_000) : 0);
   const iso = new Date(ms).toISOString();
   return r.chance(0.7) ? iso.replace('.000Z', 'Z') : iso;
 }
 
-const BAD_TIMES = ['2026-02-30T10:00:00Z', '2026-11-21 15:04:05Z', '2026-11-21T15:04:05', '2026-11-21t15:04:05z', '2026-11-21T24:00:00Z', '2026-11-21T15:04:60Z', 'yesterday', '2026-11-21T15:04:05+24:00'];
+const BAD_TIMES = [
+  '2026-02-30T10:00:00Z',
+  '2026-11-21 15:04:05Z',
+  '2026-11-21T15:04:05',
+  '2026-11-21t15:04:05z',
+  '2026-11-21T24:00:00Z',
+  '2026-11-21T15:04:60Z',
+  'yesterday',
+  '2026-11-21T15:04:05+24:00',
+];
 
 function numberAround(r: Random, limit: number): Json {
-  const choices: Json[] = [limit, limit + 1, limit - 1, limit + 0.5, limit - 0.01, limit + 1e-9, 0, -limit, limit * 10];
+  const choices: Json[] = [
+    limit,
+    limit + 1,
+    limit - 1,
+    limit + 0.5,
+    limit - 0.01,
+    limit + 1e-9,
+    0,
+    -limit,
+    limit * 10,
+  ];
   if (r.chance(0.15)) return String(limit); // a string that looks like a number
   return r.pick(choices);
 }
@@ -85,27 +133,52 @@ function valueFor(r: Random, op: string, operand: Json): Json {
       return typeof operand === 'number' ? numberAround(r, operand) : 1;
     case 'in':
     case 'not_in':
-      return Array.isArray(operand) && operand.length > 0 && r.chance(0.6) ? r.pick(operand) : r.pick(ODD_STRINGS);
+      return Array.isArray(operand) && operand.length > 0 && r.chance(0.6)
+        ? r.pick(operand)
+        : r.pick(ODD_STRINGS);
     case 'eq':
     case 'ne':
       return r.chance(0.6) ? operand : r.pick([...ODD_STRINGS, ...(ODD_VALUES as Json[])]);
     case 'prefix':
-      return typeof operand === 'string' ? (r.chance(0.6) ? `${operand}${r.pick(ODD_STRINGS)}` : `x${operand}`) : 'x';
+      return typeof operand === 'string'
+        ? r.chance(0.6)
+          ? `${operand}${r.pick(ODD_STRINGS)}`
+          : `x${operand}`
+        : 'x';
     case 'suffix':
-      return typeof operand === 'string' ? (r.chance(0.6) ? `${r.pick(ODD_STRINGS)}${operand}` : `${operand}x`) : 'x';
+      return typeof operand === 'string'
+        ? r.chance(0.6)
+          ? `${r.pick(ODD_STRINGS)}${operand}`
+          : `${operand}x`
+        : 'x';
     case 'contains':
-      return r.chance(0.5) ? [operand, 'other'] : typeof operand === 'string' ? `ab${operand}cd` : 'abc';
+      return r.chance(0.5)
+        ? [operand, 'other']
+        : typeof operand === 'string'
+          ? `ab${operand}cd`
+          : 'abc';
     case 'min_length':
     case 'max_length': {
       const n = typeof operand === 'number' ? operand : 3;
       const len = Math.max(0, n + r.pick([-1, 0, 1]));
-      return r.chance(0.3) ? Array.from({ length: len }, () => 1) : '😀é'.repeat(len).slice(0, len * 2);
+      return r.chance(0.3)
+        ? Array.from({ length: len }, () => 1)
+        : '😀é'.repeat(len).slice(0, len * 2);
     }
     case 'type':
       return r.pick([1, 1.5, 1.0, 'x', true, [], {}, null]);
     case 'matches':
     case 'not_matches':
-      return r.pick(['abc', 'ABC 123', 'MRN-12345678', 'x'.repeat(141), 'hello, world.', '', '日本', 'a-b']);
+      return r.pick([
+        'abc',
+        'ABC 123',
+        'MRN-12345678',
+        'x'.repeat(141),
+        'hello, world.',
+        '',
+        '日本',
+        'a-b',
+      ]);
     default:
       return r.pick(ODD_STRINGS);
   }
@@ -129,7 +202,10 @@ function setPath(target: Obj, path: readonly string[], value: Json): void {
   });
 }
 
-function collectConditionPaths(c: ConditionIR, out: { params: [string[], string, Json][]; fields: [string[], string, Json][] }): void {
+function collectConditionPaths(
+  c: ConditionIR,
+  out: { params: [string[], string, Json][]; fields: [string[], string, Json][] },
+): void {
   switch (c.kind) {
     case 'param':
       for (const t of c.tests) out.params.push([c.path, t.op, t.value]);
@@ -158,16 +234,23 @@ function paramsFor(r: Random, tool: ToolIR | undefined): Obj {
     setPath(params, check.path, op ? valueFor(r, op.op, op.value) : r.pick(ODD_STRINGS));
   }
   if (tool.amount && !r.chance(0.08)) {
-    const limits = [tool.amount.max?.limit, tool.amount.min?.limit, tool.amount.approvalOver?.limit].filter(
-      (x): x is number => x !== undefined,
-    );
+    const limits = [
+      tool.amount.max?.limit,
+      tool.amount.min?.limit,
+      tool.amount.approvalOver?.limit,
+    ].filter((x): x is number => x !== undefined);
     setPath(params, tool.amount.path, numberAround(r, limits.length > 0 ? r.pick(limits) : 100));
   }
-  const paths = { params: [] as [string[], string, Json][], fields: [] as [string[], string, Json][] };
+  const paths = {
+    params: [] as [string[], string, Json][],
+    fields: [] as [string[], string, Json][],
+  };
   for (const rule of tool.rules) collectConditionPaths(rule.when, paths);
-  for (const [path, op, operand] of paths.params) if (r.chance(0.8)) setPath(params, path, valueFor(r, op, operand));
+  for (const [path, op, operand] of paths.params)
+    if (r.chance(0.8)) setPath(params, path, valueFor(r, op, operand));
   for (const path of [...(tool.sanitize?.redact ?? []), ...tool.rules.flatMap((x) => x.redact)]) {
-    if (r.chance(0.6)) setPath(params, path, r.chance(0.5) ? r.pick(SECRETS) : { nested: r.pick(SECRETS) });
+    if (r.chance(0.6))
+      setPath(params, path, r.chance(0.5) ? r.pick(SECRETS) : { nested: r.pick(SECRETS) });
   }
   if (tool.sanitize && r.chance(0.6)) {
     params.note = `call me at ${r.pick(SECRETS)} or ${r.pick(SECRETS)}`;
@@ -180,50 +263,82 @@ function hostFor(r: Random, policy: PolicyIR | undefined): Json {
   const patterns = policy?.egress ?? [];
   const p = patterns.length > 0 ? r.pick(patterns) : 'api.example.com';
   const base = p.startsWith('*.') ? p.slice(2) : p;
-  const hosts = [p === '*' ? 'anything.example' : base, `a.${base}`, `a.b.${base}`, base.toUpperCase(), `x${base}`, `${base}:443`, 'evil.com', `${base}.evil.com`];
+  const hosts = [
+    p === '*' ? 'anything.example' : base,
+    `a.${base}`,
+    `a.b.${base}`,
+    base.toUpperCase(),
+    `x${base}`,
+    `${base}:443`,
+    'evil.com',
+    `${base}.evil.com`,
+  ];
   return r.pick(hosts);
 }
 
 function toolTimesAndZones(policy: PolicyIR | undefined): boolean {
   const has = (c: ConditionIR): boolean =>
-    c.kind === 'time' || ((c.kind === 'all' || c.kind === 'any') && c.of.some(has)) || (c.kind === 'not' && has(c.of));
+    c.kind === 'time' ||
+    ((c.kind === 'all' || c.kind === 'any') && c.of.some(has)) ||
+    (c.kind === 'not' && has(c.of));
   return policy?.tools.some((t) => t.rules.some((x) => has(x.when))) ?? false;
 }
 
 /** One input; mostly well-formed and aimed at a real policy, some deliberately not. */
 export function generateInput(r: Random, ir: PolicySetIR): Json {
   if (r.chance(0.03)) {
-    return r.pick<Json>([null, 'x', [], {}, { agent: { id: 1 }, tool: { name: 'x' } }, { agent: { id: 'a' } }, { agent: 'a', tool: 'b' }]);
+    return r.pick<Json>([
+      null,
+      'x',
+      [],
+      {},
+      { agent: { id: 1 }, tool: { name: 'x' } },
+      { agent: { id: 'a' } },
+      { agent: 'a', tool: 'b' },
+    ]);
   }
   const policy = ir.policies.length > 0 && !r.chance(0.08) ? r.pick(ir.policies) : undefined;
-  const tool = policy && !r.chance(0.1) && policy.tools.length > 0 ? r.pick(policy.tools) : undefined;
+  const tool =
+    policy && !r.chance(0.1) && policy.tools.length > 0 ? r.pick(policy.tools) : undefined;
   const agent: Obj = { id: policy?.agent ?? r.pick(['ghost-agent', 'FINANCE-AGENT', '']) };
-  const tenants = [...new Set(ir.policies.map((p) => p.tenant).filter((t): t is string => t !== undefined))];
+  const tenants = [
+    ...new Set(ir.policies.map((p) => p.tenant).filter((t): t is string => t !== undefined)),
+  ];
   if (policy?.tenant !== undefined && !r.chance(0.15)) agent.tenant = policy.tenant;
-  else if (r.chance(0.3)) agent.tenant = tenants.length > 0 && r.chance(0.7) ? r.pick(tenants) : 'other-tenant';
+  else if (r.chance(0.3))
+    agent.tenant = tenants.length > 0 && r.chance(0.7) ? r.pick(tenants) : 'other-tenant';
   if (r.chance(0.5)) agent.claims = { team: r.pick(['payments', 'ops', 'sre', 'eng', '']) };
 
   const toolObj: Obj = { name: tool?.name ?? r.pick(['unknown-tool', 'Stripe-Payments', 'shell']) };
-  if (tool && tool.actions !== '*' && tool.actions.length > 0 && !r.chance(0.1)) toolObj.action = r.pick(tool.actions);
+  if (tool && tool.actions !== '*' && tool.actions.length > 0 && !r.chance(0.1))
+    toolObj.action = r.pick(tool.actions);
   else if (r.chance(0.5)) toolObj.action = r.pick(['read', 'delete', 'create_payment', 'deploy']);
 
   const input: Obj = { agent, tool: toolObj };
   if (!r.chance(0.05)) input.params = paramsFor(r, tool);
-  if (policy && policy.egress.length >= 0 && r.chance(0.5)) input.egress = { host: hostFor(r, policy) };
+  if (policy && policy.egress.length >= 0 && r.chance(0.5))
+    input.egress = { host: hostFor(r, policy) };
 
   const context: Obj = {};
-  if (!(r.chance(0.05) && !toolTimesAndZones(policy))) context.time = r.chance(0.04) ? r.pick(BAD_TIMES) : edgeTime(r);
-  if (policy?.regions && !r.chance(0.1)) context.region = r.chance(0.8) ? r.pick(policy.regions) : 'mars-1';
+  if (!(r.chance(0.05) && !toolTimesAndZones(policy)))
+    context.time = r.chance(0.04) ? r.pick(BAD_TIMES) : edgeTime(r);
+  if (policy?.regions && !r.chance(0.1))
+    context.region = r.chance(0.8) ? r.pick(policy.regions) : 'mars-1';
   else if (r.chance(0.3)) context.region = r.pick(['eu-west-1', 'us-east-1']);
-  const limits = [tool?.rateLimit, tool?.budget, policy?.rateLimit, policy?.budget].filter((x) => x !== undefined);
-  const near = (n: number | undefined) => (n === undefined ? r.int(5) : (numberAround(r, n) as number));
-  if (r.chance(0.8)) context.cost_usd = r.pick<Json>([0, 0.1, 0.2, 0.35, 1, 5, 0.30000000000000004]);
+  const limits = [tool?.rateLimit, tool?.budget, policy?.rateLimit, policy?.budget].filter(
+    (x) => x !== undefined,
+  );
+  const near = (n: number | undefined) =>
+    n === undefined ? r.int(5) : (numberAround(r, n) as number);
+  if (r.chance(0.8))
+    context.cost_usd = r.pick<Json>([0, 0.1, 0.2, 0.35, 1, 5, 0.30000000000000004]);
   if (r.chance(0.85)) {
     const usage: Obj = {};
     if (r.chance(0.9)) usage.tool_rps = near(tool?.rateLimit?.limit);
     if (r.chance(0.9)) usage.agent_rps = near(policy?.rateLimit?.limit);
     if (r.chance(0.9)) usage.tool_spend_today_usd = r.chance(0.3) ? 0.1 : near(tool?.budget?.limit);
-    if (r.chance(0.9)) usage.agent_spend_today_usd = r.chance(0.3) ? 0.2 : near(policy?.budget?.limit);
+    if (r.chance(0.9))
+      usage.agent_spend_today_usd = r.chance(0.3) ? 0.2 : near(policy?.budget?.limit);
     context.usage = usage;
   }
   if (limits.length === 0 && r.chance(0.2)) context.usage = { tool_rps: '3' };

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aegis, type CliResult, isCleanError, RUNNING_AS_ROOT, tempDir } from './run-cli.js';
+import { aegis, type CliResult, isCleanError, tempDir } from './run-cli.js';
 
 const billionLaughs = (() => {
   const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
@@ -41,7 +41,14 @@ const CASES: Case[] = [
     exit: 1,
     at: '\\d+:\\d+',
   },
-  { name: 'billion laughs', file: 'bomb.yaml', content: billionLaughs, code: 'alias-limit', exit: 1, at: '1:1' },
+  {
+    name: 'billion laughs',
+    file: 'bomb.yaml',
+    content: billionLaughs,
+    code: 'alias-limit',
+    exit: 1,
+    at: '1:1',
+  },
   {
     name: '10,000-deep flow sequences',
     file: 'flow.yaml',
@@ -111,13 +118,30 @@ const CASES: Case[] = [
   {
     name: 'UTF-16 with a byte order mark',
     file: 'utf16.yaml',
-    content: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('agent: a\nallowed_tools: []\n', 'utf16le')]),
+    content: Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('agent: a\nallowed_tools: []\n', 'utf16le'),
+    ]),
     code: 'not-utf8',
     exit: 2,
     at: '1:4',
   },
-  { name: 'an empty file', file: 'empty.yaml', content: '', code: 'empty-file', exit: 1, at: '1:1' },
-  { name: 'a file with only ---', file: 'dashes-only.yaml', content: '---\n', code: 'empty-file', exit: 1, at: '1:1' },
+  {
+    name: 'an empty file',
+    file: 'empty.yaml',
+    content: '',
+    code: 'empty-file',
+    exit: 1,
+    at: '1:1',
+  },
+  {
+    name: 'a file with only ---',
+    file: 'dashes-only.yaml',
+    content: '---\n',
+    code: 'empty-file',
+    exit: 1,
+    at: '1:1',
+  },
   {
     name: 'duplicate keys',
     file: 'dup.yaml',
@@ -154,12 +178,20 @@ beforeAll(() => {
 afterAll(() => dir.remove());
 
 /** The diagnostic line of the text format, anchored so that a stray extra line fails it. */
-function expectDiagnostic(result: CliResult, file: string, at: string, code: string, exit: number): void {
+function expectDiagnostic(
+  result: CliResult,
+  file: string,
+  at: string,
+  code: string,
+  exit: number,
+): void {
   expect(result.signal, 'the CLI hung or crashed').toBeNull();
   expect(result.code, result.stderr || result.stdout).toBe(exit);
   expect(isCleanError(result.stderr), result.stderr).toBe(true);
   const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  expect(result.stdout).toMatch(new RegExp(`^${escaped}\\n  ${at}\\s+error {4}\\S.*  ${code}$`, 'm'));
+  expect(result.stdout).toMatch(
+    new RegExp(`^${escaped}\\n  ${at}\\s+error {4}\\S.*  ${code}$`, 'm'),
+  );
 }
 
 describe('hostile input', () => {
@@ -242,8 +274,8 @@ describe('hostile file system', () => {
     expect(result.stdout).toMatch(/\(1 policy\)/);
   });
 
-  it('unreadable files and directories (as nobody when the tests run as root)', () => {
-    const result = aegis(['validate', 'locked'], { cwd: fs.path, asNobody: RUNNING_AS_ROOT });
+  it('unreadable files and directories (file modes apply even when the tests run as root)', () => {
+    const result = aegis(['validate', 'locked'], { cwd: fs.path, unprivileged: true });
     expectDiagnostic(result, 'locked/secret.yaml', '1:1', 'unreadable-file', 2);
     expectDiagnostic(result, 'locked/closed', '1:1', 'unreadable-file', 2);
     expect(result.stdout).toMatch(/permission denied/);

@@ -13,12 +13,39 @@ export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(REPO, 'bin', 'aegis');
 
 if (!existsSync(join(REPO, 'dist', 'cli.js'))) {
-  throw new Error('dist/cli.js is missing: the end-to-end tests run the built CLI; run `npm run build` (npm test does)');
+  throw new Error(
+    'dist/cli.js is missing: the end-to-end tests run the built CLI; run `npm run build` (npm test does)',
+  );
 }
 
 /** The unprivileged user that file permissions apply to when the tests run as root (CI). */
 export const NOBODY = 65534;
 export const RUNNING_AS_ROOT = process.getuid?.() === 0;
+
+type Privileges = { kind: 'as-is' } | { kind: 'nobody' } | { kind: 'setpriv' };
+let dropPrivileges: Privileges | undefined;
+
+/**
+ * How to run the CLI so that file modes apply. Root reads a mode-000 file anyway, so as root
+ * the CLI runs as nobody, provided nobody can reach node and this checkout (a clone under
+ * /root cannot be); otherwise it stays root without the two capabilities that bypass modes.
+ */
+function privileges(): Privileges {
+  if (dropPrivileges) return dropPrivileges;
+  if (!RUNNING_AS_ROOT) {
+    dropPrivileges = { kind: 'as-is' };
+  } else if (
+    spawnSync(process.execPath, [BIN, '--version'], { cwd: tmpdir(), uid: NOBODY, gid: NOBODY })
+      .status === 0
+  ) {
+    dropPrivileges = { kind: 'nobody' };
+  } else if (spawnSync('setpriv', ['--version']).status === 0) {
+    dropPrivileges = { kind: 'setpriv' };
+  } else {
+    throw new Error('running as root, nobody cannot reach this checkout, and setpriv is missing');
+  }
+  return dropPrivileges;
+}
 
 export interface CliResult {
   code: number | null;
@@ -30,15 +57,27 @@ export interface CliResult {
 export interface RunOptions {
   cwd: string;
   env?: Record<string, string>;
-  /** Run as uid/gid 65534 (only possible, and only needed, when the tests run as root). */
-  asNobody?: boolean;
+  /** Make file modes apply even when the tests run as root (see privileges()). */
+  unprivileged?: boolean;
   timeoutMs?: number;
   input?: string;
 }
 
 export function aegis(args: readonly string[], options: RunOptions): CliResult {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', NO_COLOR: '1', ...options.env };
-  const result = spawnSync(process.execPath, [BIN, ...args], {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    NO_COLOR: '1',
+    ...options.env,
+  };
+  const how = options.unprivileged ? privileges() : { kind: 'as-is' };
+  const [command, commandArgs] =
+    how.kind === 'setpriv'
+      ? [
+          'setpriv',
+          ['--bounding-set=-dac_override,-dac_read_search', '--', process.execPath, BIN, ...args],
+        ]
+      : [process.execPath, [BIN, ...args]];
+  const result = spawnSync(command, commandArgs, {
     cwd: options.cwd,
     env,
     encoding: 'utf8',
@@ -46,10 +85,15 @@ export function aegis(args: readonly string[], options: RunOptions): CliResult {
     killSignal: 'SIGKILL',
     maxBuffer: 64 * 1024 * 1024,
     input: options.input ?? '',
-    ...(options.asNobody ? { uid: NOBODY, gid: NOBODY } : {}),
+    ...(how.kind === 'nobody' ? { uid: NOBODY, gid: NOBODY } : {}),
   });
   if (result.error && !result.signal) throw result.error;
-  return { code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+  return {
+    code: result.status,
+    signal: result.signal,
+    stdout: result.stdout,
+    stderr: result.stderr,
+  };
 }
 
 /** A temporary directory that the unprivileged user can also read (mkdtemp makes it 0700). */

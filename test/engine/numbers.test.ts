@@ -71,12 +71,16 @@ describe('opaPlus: OPA v1 `+` (values checked against opa eval)', () => {
 
   it('agrees with opa eval on thousands of generated sums and comparisons', () => {
     const cases = generateCases(3000);
-    const texts = cases.map(([a, b, c]) => [jsonNumberText(a), jsonNumberText(b), jsonNumberText(c)]);
+    const texts = cases.map(([a, b, c]) => [
+      jsonNumberText(a),
+      jsonNumberText(b),
+      jsonNumberText(c),
+    ]);
     const input = `[${texts.map((t) => `[${t.join(',')}]`).join(',')}]`;
-    const got = opaEval('[[json.marshal(s), s > c] | some t in input; s := t[0] + t[1]; c := t[2]]', input) as [
-      string,
-      boolean,
-    ][];
+    const got = opaEval(
+      '[[json.marshal(s), s > c] | some t in input; s := t[0] + t[1]; c := t[2]]',
+      input,
+    ) as [string, boolean][];
     expect(got).toHaveLength(cases.length);
     const mismatches: string[] = [];
     cases.forEach(([a, b, c], i) => {
@@ -84,7 +88,9 @@ describe('opaPlus: OPA v1 `+` (values checked against opa eval)', () => {
       const [ta = '', tb = ''] = texts[i] ?? [];
       const mine = opaPlus(ta, tb);
       if (!same(mine, parseDecimal(opaSum)) || sumExceeds(a, b, c) !== opaExceeds) {
-        mismatches.push(`${ta} + ${tb} (> ${jsonNumberText(c)}): opa ${opaSum} ${opaExceeds}, aegis ${value(mine)}`);
+        mismatches.push(
+          `${ta} + ${tb} (> ${jsonNumberText(c)}): opa ${opaSum} ${opaExceeds}, aegis ${value(mine)}`,
+        );
       }
     });
     expect(mismatches.slice(0, 10)).toEqual([]);
@@ -112,7 +118,15 @@ function generateCases(n: number): [number, number, number][] {
       case 3:
         return (rand() - 0.5) * 10 ** Math.floor(rand() * 40 - 20);
       case 4:
-        return pick([1e21, 1e30, 2 ** 53 + 2, 1e308, 1.7976931348623157e308, 9007199254740993, 123456789012345680000]);
+        return pick([
+          1e21,
+          1e30,
+          2 ** 53 + 2,
+          1e308,
+          1.7976931348623157e308,
+          9007199254740992,
+          123456789012345680000,
+        ]);
       case 5:
         return pick([5e-324, 2.2250738585072014e-308, 1e-300, 4.9e-300]);
       case 6:
@@ -129,7 +143,14 @@ function generateCases(n: number): [number, number, number][] {
     const b = number();
     const sum = a + b;
     const limit = Number.isFinite(sum)
-      ? pick([sum, Number(sum.toPrecision(15)), Number(sum.toPrecision(17)), nextUp(sum), nextDown(sum), number()])
+      ? pick([
+          sum,
+          Number(sum.toPrecision(15)),
+          Number(sum.toPrecision(17)),
+          nextUp(sum),
+          nextDown(sum),
+          number(),
+        ])
       : number();
     out.push([a, b, Number.isFinite(limit) ? limit : 0]);
   }
@@ -147,6 +168,6 @@ function step(x: number, dir: 1 | -1): number {
   const view = new DataView(new ArrayBuffer(8));
   view.setFloat64(0, x);
   const bits = view.getBigUint64(0);
-  view.setBigUint64(0, (x > 0) === (dir > 0) ? bits + 1n : bits - 1n);
+  view.setBigUint64(0, x > 0 === dir > 0 ? bits + 1n : bits - 1n);
   return view.getFloat64(0);
 }

@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const OPA = process.env.AEGIS_OPA ?? fileURLToPath(new URL('../../.tools/bin/opa', import.meta.url));
+const OPA =
+  process.env.AEGIS_OPA ?? fileURLToPath(new URL('../../.tools/bin/opa', import.meta.url));
 
 export function opaAvailable(): boolean {
   return existsSync(OPA);

@@ -1,0 +1,108 @@
+/**
+ * The `opa` engine: decisions from a real OPA process evaluating the emitted Rego.
+ *
+ * How: the modules and data.json are written once to a temporary bundle directory; each
+ * `evaluateMany` runs ONE `opa eval --bundle DIR --stdin-input` per chunk of inputs, with the
+ * chunk as `input.batch` and a query that evaluates `data.aegis.decision with input as x` for
+ * every element. One process decides thousands of inputs (no server, no port, nothing left
+ * running if the caller dies); the price is one compile of the modules per chunk. Each
+ * decision comes back paired with its index, so an input without a decision (which would be
+ * a bug in the Rego) is an error rather than a silent shift of the results.
+ *
+ * Inputs without `context.time` are decided at the query's `time.now_ns()`, one instant per
+ * chunk.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { execa } from 'execa';
+import type { RegoModule } from '../compiler/rego/emit-rego.js';
+import type { JsonValue } from '../policy/types.js';
+import type { Decision } from './decision.js';
+
+export interface OpaEngineOptions {
+  /** The opa binary (see findOpa in opa-binary.ts). */
+  opaPath: string;
+  modules: readonly RegoModule[];
+  data: JsonValue;
+  /** Inputs per `opa eval` process; default 5000. */
+  chunkSize?: number;
+}
+
+export interface OpaEngine {
+  /** One decision per input, in order. Rejects when OPA fails or leaves an input undecided. */
+  evaluateMany(inputs: readonly unknown[]): Promise<Decision[]>;
+  /** Removes the bundle directory. */
+  close(): Promise<void>;
+}
+
+const QUERY = '[[i, d] | some i, x in input.batch; d := data.aegis.decision with input as x]';
+const EVAL_TIMEOUT_MS = 300_000;
+
+export async function createOpaEngine(options: OpaEngineOptions): Promise<OpaEngine> {
+  const dir = await mkdtemp(join(tmpdir(), 'aegis-opa-engine-'));
+  try {
+    for (const module of options.modules) {
+      const target = join(dir, ...safeSegments(module.path));
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, module.text);
+    }
+    await writeFile(join(dir, 'data.json'), JSON.stringify(options.data));
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const chunkSize = Math.max(1, options.chunkSize ?? 5000);
+  let closed = false;
+  return {
+    async evaluateMany(inputs) {
+      if (closed) throw new Error('the OPA engine is closed');
+      const decisions: Decision[] = [];
+      for (let start = 0; start < inputs.length; start += chunkSize) {
+        const chunk = inputs.slice(start, start + chunkSize);
+        decisions.push(...(await evaluateChunk(options.opaPath, dir, chunk)));
+      }
+      return decisions;
+    },
+    async close() {
+      closed = true;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function evaluateChunk(opa: string, dir: string, inputs: readonly unknown[]): Promise<Decision[]> {
+  const args = ['eval', '--bundle', dir, '--format', 'json', '--stdin-input', QUERY];
+  const result = await execa(opa, args, {
+    input: JSON.stringify({ batch: inputs }),
+    reject: false,
+    timeout: EVAL_TIMEOUT_MS,
+    maxBuffer: 1024 * 1024 * 1024,
+    stripFinalNewline: false,
+  });
+  if (result.failed) {
+    const detail = result.stderr.trim() || result.stdout.trim() || result.shortMessage;
+    throw new Error(`opa eval failed: ${detail}`);
+  }
+  const output = JSON.parse(result.stdout) as {
+    result?: { expressions?: { value?: unknown }[] }[];
+    errors?: unknown;
+  };
+  if (output.errors !== undefined) throw new Error(`opa eval failed: ${JSON.stringify(output.errors)}`);
+  const pairs = output.result?.[0]?.expressions?.[0]?.value;
+  if (!Array.isArray(pairs)) throw new Error(`opa eval returned no result: ${result.stdout.slice(0, 500)}`);
+  const decisions: (Decision | undefined)[] = new Array(inputs.length).fill(undefined);
+  for (const pair of pairs as [number, Decision][]) decisions[pair[0]] = pair[1];
+  const missing = decisions.findIndex((d) => d === undefined);
+  if (missing >= 0) throw new Error(`OPA left input ${missing} undecided (data.aegis.decision is undefined)`);
+  return decisions as Decision[];
+}
+
+/** A module path as directory segments; the emitter's paths are relative and plain already. */
+function safeSegments(path: string): string[] {
+  const segments = path.split('/');
+  if (segments.some((s) => s === '' || s === '.' || s === '..')) {
+    throw new Error(`not a relative module path: ${path}`);
+  }
+  return segments;
+}

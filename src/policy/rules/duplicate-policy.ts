@@ -1,0 +1,30 @@
+import type { LoadedPolicy, PolicyRule } from './rule.js';
+
+/**
+ * POLICY-LANGUAGE.md section 1: `(tenant, agent)` identifies a policy, across every file given.
+ * The first document keeps the identity; each later one is reported, pointing back at it.
+ */
+export const duplicatePolicy: PolicyRule = {
+  id: 'duplicate-policy',
+  check(policies, report) {
+    const first = new Map<string, LoadedPolicy>();
+    for (const at of policies) {
+      const { tenant, agent } = at.policy;
+      // A global policy and a tenant policy for the same agent are different identities.
+      const key = JSON.stringify([tenant ?? null, agent]);
+      const earlier = first.get(key);
+      if (!earlier) {
+        first.set(key, at);
+        continue;
+      }
+      const who =
+        tenant === undefined
+          ? `global policy for agent \`${agent}\``
+          : `policy for agent \`${agent}\` in tenant \`${tenant}\``;
+      const where = `${earlier.source.file}:${earlier.source.locate('/agent').line}`;
+      report(at, '/agent', `${who} is already defined at ${where}`, {
+        hint: 'merge the two documents, or give one of them another `tenant`',
+      });
+    }
+  },
+};
