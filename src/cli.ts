@@ -77,6 +77,40 @@ export function buildProgram(setRunner: (runner: Runner) => void): Command {
       setRunner(async (io) => (await import('./commands/init.js')).run({ dir, ...opts }, io));
     });
 
+  program
+    .command('compile')
+    .description('compile policies into an OPA bundle')
+    .argument('<path...>', 'policy files or directories')
+    .requiredOption('-o, --output <bundle>', 'where to write the bundle (.tar.gz)')
+    .option('--revision <revision>', 'the manifest revision (default: derived from the sources)')
+    .option('--wasm', 'also build policy.wasm with opa build -t wasm')
+    .option('--rego-out <dir>', 'also write the Rego modules and data.json into this directory')
+    .addOption(formatOption(['text', 'json']))
+    .option(
+      '--max-file-size <size>',
+      'refuse policy files larger than this',
+      byteSize,
+      10 * 1024 * 1024,
+    )
+    .action((paths: string[], opts) => {
+      setRunner(async (io) => (await import('./commands/compile.js')).run({ paths, ...opts }, io));
+    });
+
+  program
+    .command('eval')
+    .description('decide one input (JSON) or many (JSON Lines) against a bundle or policies')
+    .argument('<path...>', 'a bundle (.tar.gz) or policy files and directories')
+    .requiredOption('--input <file>', 'the decision input: a JSON file, JSON Lines, or - for stdin')
+    .addOption(
+      new Option('--engine <engine>', 'which engine decides')
+        .choices(['native', 'opa', 'wasm'])
+        .default('native'),
+    )
+    .option('--explain', 'print which checks ran and how each came out, on stderr')
+    .action((paths: string[], opts) => {
+      setRunner(async (io) => (await import('./commands/eval.js')).run({ paths, ...opts }, io));
+    });
+
   return program;
 }
 
@@ -108,7 +142,12 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
       if ('hint' in error && error.hint) io.stderr(`  hint: ${error.hint}\n`);
       return ExitCode.usage;
     }
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail =
+      error instanceof Error
+        ? error.message
+        : typeof error === 'object' && error !== null && 'message' in error
+          ? String(error.message)
+          : String(error);
     io.stderr(`aegis: internal error: ${detail}\n`);
     if (debug && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
     else

@@ -30,6 +30,8 @@ export interface OpaEngineOptions {
 }
 
 export interface OpaEngine {
+  /** The temporary bundle directory OPA reads (for debugging); removed by close(). */
+  readonly bundleDir: string;
   /** One decision per input, in order. Rejects when OPA fails or leaves an input undecided. */
   evaluateMany(inputs: readonly unknown[]): Promise<Decision[]>;
   /** Removes the bundle directory. */
@@ -55,6 +57,7 @@ export async function createOpaEngine(options: OpaEngineOptions): Promise<OpaEng
   const chunkSize = Math.max(1, options.chunkSize ?? 5000);
   let closed = false;
   return {
+    bundleDir: dir,
     async evaluateMany(inputs) {
       if (closed) throw new Error('the OPA engine is closed');
       const decisions: Decision[] = [];
@@ -71,7 +74,11 @@ export async function createOpaEngine(options: OpaEngineOptions): Promise<OpaEng
   };
 }
 
-async function evaluateChunk(opa: string, dir: string, inputs: readonly unknown[]): Promise<Decision[]> {
+async function evaluateChunk(
+  opa: string,
+  dir: string,
+  inputs: readonly unknown[],
+): Promise<Decision[]> {
   const args = ['eval', '--bundle', dir, '--format', 'json', '--stdin-input', QUERY];
   const result = await execa(opa, args, {
     input: JSON.stringify({ batch: inputs }),
@@ -88,13 +95,16 @@ async function evaluateChunk(opa: string, dir: string, inputs: readonly unknown[
     result?: { expressions?: { value?: unknown }[] }[];
     errors?: unknown;
   };
-  if (output.errors !== undefined) throw new Error(`opa eval failed: ${JSON.stringify(output.errors)}`);
+  if (output.errors !== undefined)
+    throw new Error(`opa eval failed: ${JSON.stringify(output.errors)}`);
   const pairs = output.result?.[0]?.expressions?.[0]?.value;
-  if (!Array.isArray(pairs)) throw new Error(`opa eval returned no result: ${result.stdout.slice(0, 500)}`);
+  if (!Array.isArray(pairs))
+    throw new Error(`opa eval returned no result: ${result.stdout.slice(0, 500)}`);
   const decisions: (Decision | undefined)[] = new Array(inputs.length).fill(undefined);
   for (const pair of pairs as [number, Decision][]) decisions[pair[0]] = pair[1];
-  const missing = decisions.findIndex((d) => d === undefined);
-  if (missing >= 0) throw new Error(`OPA left input ${missing} undecided (data.aegis.decision is undefined)`);
+  const missing = decisions.indexOf(undefined);
+  if (missing >= 0)
+    throw new Error(`OPA left input ${missing} undecided (data.aegis.decision is undefined)`);
   return decisions as Decision[];
 }
 

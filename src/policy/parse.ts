@@ -31,6 +31,8 @@ export interface SourceDocument {
   file: string;
   /** 0-based index of the document within its file. */
   index: number;
+  /** The whole file's text (all of its documents), for digests and re-parsing. */
+  text: string;
   /** The plain JSON-like value of the document. */
   value: unknown;
   /**
@@ -59,6 +61,7 @@ export function parseSource(file: string, text: string, kind: 'yaml' | 'json'): 
     (value, index): SourceDocument => ({
       file,
       index,
+      text,
       value,
       locate: (pointer, target) => {
         exact ??= parseExact(file, text, kind);
@@ -206,6 +209,7 @@ function parseExact(file: string, text: string, kind: 'yaml' | 'json'): ParseRes
     documents.push({
       file,
       index,
+      text,
       value,
       locate: (pointer, target = 'value') => position(rangeAt(doc, pointer, target)),
     });

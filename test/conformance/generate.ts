@@ -4,8 +4,16 @@
  * deep objects, odd-case hosts, times across DST changes and midnight, unknown agents,
  * tenants and tools, and malformed inputs. The same seed gives the same inputs.
  */
-import type { ConditionIR, PolicyIR, PolicySetIR, ToolIR } from '../../src/compiler/ir.js';
+import RandExp from 'randexp';
+import type {
+  ConditionIR,
+  ParamCheckIR,
+  PolicyIR,
+  PolicySetIR,
+  ToolIR,
+} from '../../src/compiler/ir.js';
 import { DETECTORS } from '../../src/engine/detectors.js';
+import { testOperator } from '../../src/engine/operators.js';
 import type { JsonValue } from '../../src/policy/types.js';
 
 type Json = JsonValue;
@@ -184,6 +192,48 @@ function valueFor(r: Random, op: string, operand: Json): Json {
   }
 }
 
+/** A string the pattern matches (JS syntax is close enough for the policies' patterns). */
+function matching(r: Random, pattern: string): string | undefined {
+  try {
+    const gen = new RandExp(pattern);
+    gen.max = 4;
+    gen.randInt = (a: number, b: number) => a + r.int(b - a + 1);
+    return gen.gen();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A value that passes every operator of a check, found by trying candidates: without these,
+ * a policy with many required parameters would deny every generated call, and the `allow` and
+ * `sanitize` paths would never be compared.
+ */
+function satisfying(r: Random, check: ParamCheckIR): Json | undefined {
+  const candidates: Json[] = [];
+  for (const op of check.operators) {
+    if (
+      (op.op === 'matches' || op.op === 'prefix' || op.op === 'suffix') &&
+      typeof op.value === 'string'
+    ) {
+      const m =
+        op.op === 'matches'
+          ? matching(r, op.value)
+          : op.op === 'prefix'
+            ? `${op.value}x`
+            : `x${op.value}`;
+      if (m !== undefined) candidates.push(m);
+    }
+    if (op.op === 'in' && Array.isArray(op.value)) candidates.push(...op.value);
+    if (op.op === 'eq') candidates.push(op.value);
+    for (let i = 0; i < 4; i++) candidates.push(valueFor(r, op.op, op.value));
+  }
+  candidates.push(1, 'x', 'USD', [], {});
+  return candidates.find((v) =>
+    check.operators.every((op) => testOperator(op.op, v, op.value) === 'holds'),
+  );
+}
+
 function setPath(target: Obj, path: readonly string[], value: Json): void {
   let node: Obj = target;
   path.forEach((segment, i) => {
@@ -228,7 +278,13 @@ function collectConditionPaths(
 function paramsFor(r: Random, tool: ToolIR | undefined): Obj {
   const params: Obj = {};
   if (!tool) return r.chance(0.5) ? { amount: 10 } : {};
+  const wellBehaved = r.chance(0.35);
   for (const check of tool.params) {
+    if (wellBehaved) {
+      const value = satisfying(r, check);
+      if (value !== undefined) setPath(params, check.path, value);
+      continue;
+    }
     if (r.chance(0.1)) continue; // missing
     const op = check.operators.length > 0 ? r.pick(check.operators) : undefined;
     setPath(params, check.path, op ? valueFor(r, op.op, op.value) : r.pick(ODD_STRINGS));

@@ -26,7 +26,9 @@ export function irFromYaml(file: string, text: string): PolicySetIR {
   const result = checkSources([{ file, text, kind: 'yaml' }]);
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
-    throw new Error(`${file} is not valid: ${errors.map((d) => `${d.line}: ${d.message}`).join('; ')}`);
+    throw new Error(
+      `${file} is not valid: ${errors.map((d) => `${d.line}: ${d.message}`).join('; ')}`,
+    );
   }
   return normalize(result.loaded);
 }

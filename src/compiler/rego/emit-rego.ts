@@ -14,10 +14,12 @@
  */
 import type { JsonValue } from '../../policy/types.js';
 import { IR_VERSION, type PolicySetIR } from '../ir.js';
+import { CHECKS_MODULE } from './checks-module.js';
+import { conditionsModule } from './conditions-module.js';
 import { decisionModule } from './decision-module.js';
 import { libModules } from './lib-modules.js';
 import { policyData } from './policy-data.js';
-import { step6Modules } from './step6-modules.js';
+import { SANITIZE_MODULE } from './sanitize-module.js';
 
 export interface RegoModule {
   /** Slash path inside the bundle, e.g. `aegis/lib/input.rego`. */
@@ -36,6 +38,12 @@ export function emitRego(ir: PolicySetIR): EmittedRego {
     throw new Error(`emitRego: IR version ${String(ir.version)}, expected ${IR_VERSION}`);
   }
   const { data, maxHeight, maxMatchers } = policyData(ir);
-  const modules = [decisionModule(ir), ...step6Modules(maxHeight), ...libModules(maxMatchers)];
+  const modules = [
+    decisionModule(ir),
+    CHECKS_MODULE,
+    conditionsModule(maxHeight),
+    SANITIZE_MODULE,
+    ...libModules(maxMatchers),
+  ];
   return { modules, data };
 }

@@ -70,9 +70,15 @@ function limit(ir: LimitIR): JsonObject {
   return { limit: ir.limit, on_exceed: ir.onExceed, ...reason(ir.reason) };
 }
 
-function policyDoc(policy: PolicyIR, stats: { maxHeight: number; maxMatchers: number }): JsonObject {
+function policyDoc(
+  policy: PolicyIR,
+  stats: { maxHeight: number; maxMatchers: number },
+): JsonObject {
   const doc: JsonObject = {
-    policy: policy.tenant === undefined ? { agent: policy.agent } : { agent: policy.agent, tenant: policy.tenant },
+    policy:
+      policy.tenant === undefined
+        ? { agent: policy.agent }
+        : { agent: policy.agent, tenant: policy.tenant },
     mode: policy.mode,
     source: source(policy.source),
   };
@@ -134,10 +140,15 @@ function toolDoc(tool: ToolIR, stats: { maxHeight: number; maxMatchers: number }
 
 function amountDoc(amount: AmountIR): JsonObject {
   const doc: JsonObject = { param: [...amount.path], invalid: reason(amount.invalid) };
-  if (amount.max !== undefined) doc.max_amount = { limit: amount.max.limit, ...reason(amount.max.reason) };
-  if (amount.min !== undefined) doc.min_amount = { limit: amount.min.limit, ...reason(amount.min.reason) };
+  if (amount.max !== undefined)
+    doc.max_amount = { limit: amount.max.limit, ...reason(amount.max.reason) };
+  if (amount.min !== undefined)
+    doc.min_amount = { limit: amount.min.limit, ...reason(amount.min.reason) };
   if (amount.approvalOver !== undefined) {
-    doc.approval_needed_over = { limit: amount.approvalOver.limit, ...reason(amount.approvalOver.reason) };
+    doc.approval_needed_over = {
+      limit: amount.approvalOver.limit,
+      ...reason(amount.approvalOver.reason),
+    };
   }
   return doc;
 }
@@ -155,7 +166,12 @@ export function conditionNodes(when: ConditionIR): JsonObject[] {
     switch (c.kind) {
       case 'param':
       case 'field':
-        node = { kind: c.kind, height: 0, path: [...c.path], tests: c.tests.map((t) => ({ op: t.op, value: t.value })) };
+        node = {
+          kind: c.kind,
+          height: 0,
+          path: [...c.path],
+          tests: c.tests.map((t) => ({ op: t.op, value: t.value })),
+        };
         break;
       case 'time':
         node = {

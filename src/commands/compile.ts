@@ -1,0 +1,106 @@
+/** `aegis compile <path...> -o bundle.tar.gz`: validate, compile, write the bundle atomically. */
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { compile } from '../compiler/compile.js';
+import { ExitCode, InputError, UsageError } from '../errors.js';
+import type { CommandIO } from '../io.js';
+import { VALIDATION_RENDERERS } from '../render/renderers.js';
+import { packageInfo } from './package-info.js';
+
+export interface CompileCommandOptions {
+  paths: string[];
+  output?: string;
+  revision?: string;
+  wasm?: boolean;
+  regoOut?: string;
+  format?: string;
+  maxFileSize?: number;
+}
+
+export async function run(options: CompileCommandOptions, io: CommandIO): Promise<number> {
+  const format = options.format ?? 'text';
+  if (format !== 'text' && format !== 'json')
+    throw new UsageError(`unknown format \`${format}\`; one of: text, json`);
+  if (!options.output) throw new UsageError('compile needs -o <bundle.tar.gz>');
+  if (options.revision !== undefined && !/^[\x21-\x7e]{1,256}$/.test(options.revision)) {
+    throw new UsageError('--revision must be 1 to 256 printable ASCII characters without spaces');
+  }
+  const pkg = packageInfo();
+  const result = await compile(options.paths, {
+    cwd: io.cwd,
+    compilerVersion: pkg.version,
+    env: io.env,
+    ...(options.revision !== undefined ? { revision: options.revision } : {}),
+    ...(options.wasm ? { wasm: true } : {}),
+    ...(options.maxFileSize !== undefined ? { maxFileSize: options.maxFileSize } : {}),
+  });
+
+  if (!result.ok) {
+    const render = VALIDATION_RENDERERS[format];
+    const text = render(result.validation, {
+      color: io.color,
+      strict: false,
+      version: pkg.version,
+      informationUri: pkg.homepage,
+    });
+    if (format === 'json') io.stdout(text);
+    else io.stderr(`${text}aegis: not compiled: the policies have errors\n`);
+    return result.validation.inputError ? ExitCode.usage : ExitCode.findings;
+  }
+
+  const output = resolve(io.cwd, options.output);
+  await writeAtomically(output, result.bundle);
+  if (options.regoOut) {
+    const dir = resolve(io.cwd, options.regoOut);
+    for (const module of result.modules) await writeAtomically(join(dir, module.path), module.text);
+    await writeAtomically(join(dir, 'data.json'), `${JSON.stringify(result.data, null, 2)}\n`);
+  }
+
+  if (format === 'json') {
+    io.stdout(
+      `${JSON.stringify(
+        {
+          bundle: options.output,
+          revision: result.revision,
+          sha256: result.sha256,
+          files: result.files,
+          policies: result.policies,
+          rules: result.rules,
+          warnings: result.validation.warnings,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  } else {
+    if (result.validation.warnings > 0) {
+      io.stderr(
+        VALIDATION_RENDERERS.text(result.validation, {
+          color: io.color,
+          strict: false,
+          version: pkg.version,
+          informationUri: pkg.homepage,
+        }),
+      );
+    }
+    io.stdout(
+      `compiled ${result.policies} ${result.policies === 1 ? 'policy' : 'policies'} (${result.rules} rules) into ${options.output}\n` +
+        `  revision ${result.revision}\n  sha256   ${result.sha256}\n`,
+    );
+  }
+  return ExitCode.ok;
+}
+
+/** Write to a temporary file beside the target, then rename: never a half-written bundle. */
+async function writeAtomically(path: string, content: Uint8Array | string): Promise<void> {
+  const temp = `${path}.tmp-${process.pid}`;
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(temp, content);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+    throw new InputError(`cannot write ${path}: ${reason}`);
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * `aegis eval <bundle|policy path...> --input FILE|-`: decide one input (a JSON document) or
+ * many (JSON Lines, one decision per output line) with the chosen engine.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { createEngine, ENGINE_NAMES, isEngineName } from '../engine/engines.js';
+import { explainDecision } from '../engine/explain.js';
+import { loadPolicySet } from '../engine/policy-set.js';
+import { ExitCode, InputError, UsageError } from '../errors.js';
+import type { CommandIO } from '../io.js';
+import { VALIDATION_RENDERERS } from '../render/renderers.js';
+import { packageInfo } from './package-info.js';
+
+export interface EvalCommandOptions {
+  paths: string[];
+  input?: string;
+  engine?: string;
+  explain?: boolean;
+  maxInputSize?: number;
+}
+
+const DEFAULT_MAX_INPUT = 64 * 1024 * 1024;
+
+export async function run(options: EvalCommandOptions, io: CommandIO): Promise<number> {
+  const engineName = options.engine ?? 'native';
+  if (!isEngineName(engineName)) {
+    throw new UsageError(`unknown engine \`${engineName}\`; one of: ${ENGINE_NAMES.join(', ')}`);
+  }
+  if (!options.input) throw new UsageError('eval needs --input <file|->');
+  const text = await readInputText(options.input, io, options.maxInputSize ?? DEFAULT_MAX_INPUT);
+  const parsed = parseInputs(text, options.input);
+
+  const pkg = packageInfo();
+  const loaded = await loadPolicySet(options.paths, {
+    cwd: io.cwd,
+    env: io.env,
+    wasm: engineName === 'wasm',
+    compilerVersion: pkg.version,
+  });
+  if (!loaded.ok) {
+    io.stderr(
+      VALIDATION_RENDERERS.text(loaded.validation, {
+        color: io.color,
+        strict: false,
+        version: pkg.version,
+        informationUri: pkg.homepage,
+      }),
+    );
+    return loaded.validation.inputError ? ExitCode.usage : ExitCode.findings;
+  }
+  const engine = await createEngine(engineName, loaded.set, { cwd: io.cwd, env: io.env });
+  try {
+    const decisions = await engine.evaluateMany(parsed.inputs);
+    if (parsed.lines) {
+      io.stdout(decisions.map((d) => `${JSON.stringify(d)}\n`).join(''));
+    } else {
+      io.stdout(`${JSON.stringify(decisions[0], null, 2)}\n`);
+    }
+    if (options.explain) {
+      parsed.inputs.forEach((input, i) => {
+        const decision = decisions[i];
+        if (decision) io.stderr(explainDecision(loaded.set.ir, input, decision));
+      });
+    }
+  } finally {
+    await engine.close();
+  }
+  return ExitCode.ok;
+}
+
+async function readInputText(source: string, io: CommandIO, cap: number): Promise<string> {
+  if (source === '-') {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of io.stdin) {
+      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      size += buffer.length;
+      if (size > cap) throw new InputError(`standard input is over the ${cap}-byte input cap`);
+      chunks.push(buffer);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  const path = resolve(io.cwd, source);
+  try {
+    const bytes = await readFile(path);
+    if (bytes.length > cap) throw new InputError(`${source} is over the ${cap}-byte input cap`);
+    return bytes.toString('utf8');
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const code = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+    throw new InputError(
+      `cannot read --input ${source}: ${code === 'ENOENT' ? 'no such file' : code}`,
+    );
+  }
+}
+
+/** One JSON document, else JSON Lines; a bad line is an input error naming its line. */
+export function parseInputs(text: string, source: string): { inputs: unknown[]; lines: boolean } {
+  if (text.trim() === '') throw new InputError(`--input ${source} is empty`);
+  try {
+    return { inputs: [JSON.parse(text)], lines: false };
+  } catch {
+    // Not one document: JSON Lines.
+  }
+  const inputs: unknown[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      inputs.push(JSON.parse(line));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new InputError(`--input ${source}:${i + 1}: not JSON (${reason})`);
+    }
+  });
+  return { inputs, lines: true };
+}

@@ -1,0 +1,130 @@
+/**
+ * `compile()`: policy paths -> an OPA bundle, in memory. validate -> normalize -> emit Rego ->
+ * assemble. Only `--wasm` leaves the process (it runs `opa build -t wasm`); writing the
+ * bundle to disk is the command's job.
+ */
+import { createHash } from 'node:crypto';
+import { buildManifest, serializeManifest, WASM_MODULE_PATH } from '../bundle/manifest.js';
+import { type BundleFile, writeBundle } from '../bundle/write-bundle.js';
+import { findOpa, opaBuildWasm } from '../engine/opa-binary.js';
+import { InputError } from '../errors.js';
+import type { JsonValue } from '../policy/types.js';
+import { type ValidateOptions, type ValidationResult, validate } from '../policy/validate.js';
+import type { PolicySetIR } from './ir.js';
+import { IR_FILE, serializeIr } from './ir-file.js';
+import { normalize } from './normalize.js';
+import { emitRego, type RegoModule } from './rego/emit-rego.js';
+import { countRuleIds } from './rule-ids.js';
+
+export interface CompileOptions extends ValidateOptions {
+  /** The manifest revision; default `sha256:<first 16 hex digits of the source digest>`. */
+  revision?: string;
+  /** Add /policy.wasm built by `opa build -t wasm` (needs opa). */
+  wasm?: boolean;
+  /** The aegis version recorded in the manifest. */
+  compilerVersion: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface CompiledFile {
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+export type CompileResult =
+  | { ok: false; validation: ValidationResult }
+  | {
+      ok: true;
+      validation: ValidationResult;
+      ir: PolicySetIR;
+      modules: RegoModule[];
+      data: JsonValue;
+      /** policy.wasm, when built. */
+      wasm?: Uint8Array;
+      bundle: Buffer;
+      revision: string;
+      sha256: string;
+      files: CompiledFile[];
+      policies: number;
+      rules: number;
+    };
+
+export async function compile(
+  paths: readonly string[],
+  options: CompileOptions,
+): Promise<CompileResult> {
+  const validation = await validate(paths, options);
+  if (!validation.valid) return { ok: false, validation };
+
+  const ir = normalize(validation.loaded);
+  const { modules, data } = emitRego(ir);
+  const sourceSha256 = sourceDigest(validation);
+  const revision = options.revision ?? `sha256:${sourceSha256.slice(0, 16)}`;
+  const files: BundleFile[] = [
+    { path: 'data.json', content: JSON.stringify(data) },
+    ...modules.map((m) => ({ path: m.path, content: m.text })),
+    // OPA ignores files that are neither Rego nor data; the native engine reads this one.
+    { path: IR_FILE, content: serializeIr(ir) },
+  ];
+  let wasm: Uint8Array | undefined;
+  if (options.wasm) {
+    const opa = await findOpa({ env: options.env ?? process.env, cwd: options.cwd });
+    if (!opa.ok) throw new InputError(`--wasm needs opa: ${opa.message}`, opa.hint);
+    const built = await opaBuildWasm({
+      opa: opa.path,
+      source: { files },
+      entrypoint: 'aegis/decision',
+    });
+    if (!built.ok) throw new Error(`opa build -t wasm failed: ${built.message}`);
+    wasm = built.wasm;
+    files.push({ path: WASM_MODULE_PATH, content: wasm });
+  }
+  const manifest = buildManifest({
+    revision,
+    compiler: options.compilerVersion,
+    sourceSha256,
+    wasm: options.wasm ?? false,
+  });
+  files.push({ path: '.manifest', content: serializeManifest(manifest) });
+  const bundle = writeBundle(files);
+  return {
+    ok: true,
+    validation,
+    ir,
+    modules,
+    data,
+    ...(wasm ? { wasm } : {}),
+    bundle,
+    revision,
+    sha256: sha256Hex(bundle),
+    files: files
+      .map((f) => {
+        const bytes = typeof f.content === 'string' ? Buffer.from(f.content) : f.content;
+        return {
+          path: `/${f.path.replace(/^\/+/, '')}`,
+          sha256: sha256Hex(bytes),
+          size: bytes.length,
+        };
+      })
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    policies: ir.policies.length,
+    rules: countRuleIds(ir),
+  };
+}
+
+/** Over the policies' file names and texts, in the (sorted) order they were read. */
+function sourceDigest(validation: ValidationResult): string {
+  const hash = createHash('sha256');
+  const seen = new Set<string>();
+  for (const { source } of validation.loaded) {
+    if (seen.has(source.file)) continue;
+    seen.add(source.file);
+    hash.update(`${source.file}\0${source.text}\0`);
+  }
+  return hash.digest('hex');
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}

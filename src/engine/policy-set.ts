@@ -1,0 +1,137 @@
+/**
+ * What `eval`, `test` and `simulate` evaluate against: a compiled bundle, or policy sources
+ * compiled in memory. Either way the result carries everything each engine needs: the IR
+ * (native), the Rego and data (opa), and policy.wasm when asked for (wasm).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseManifest } from '../bundle/manifest.js';
+import { readBundleFile } from '../bundle/read-bundle.js';
+import { compile } from '../compiler/compile.js';
+import type { PolicySetIR } from '../compiler/ir.js';
+import { IR_FILE, parseIr } from '../compiler/ir-file.js';
+import type { RegoModule } from '../compiler/rego/emit-rego.js';
+import { InputError } from '../errors.js';
+import type { JsonValue } from '../policy/types.js';
+import type { ValidationResult } from '../policy/validate.js';
+
+export interface PolicySet {
+  origin: 'bundle' | 'sources';
+  revision: string;
+  ir: PolicySetIR;
+  modules: RegoModule[];
+  data: JsonValue;
+  wasm?: Uint8Array;
+}
+
+export interface LoadPolicySetOptions {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  /** Build policy.wasm when compiling sources (a bundle must already carry it). */
+  wasm?: boolean;
+  compilerVersion: string;
+}
+
+export type LoadPolicySetResult =
+  | { ok: true; set: PolicySet }
+  | { ok: false; validation: ValidationResult };
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+export async function isBundlePath(path: string): Promise<boolean> {
+  if (/\.(tar\.gz|tgz)$/i.test(path)) return true;
+  try {
+    if (!(await stat(path)).isFile()) return false;
+    const head = (await readFile(path)).subarray(0, 2);
+    return head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+  } catch {
+    return false;
+  }
+}
+
+export async function loadPolicySet(
+  paths: readonly string[],
+  options: LoadPolicySetOptions,
+): Promise<LoadPolicySetResult> {
+  const first = paths[0];
+  if (
+    paths.length === 1 &&
+    first !== undefined &&
+    (await isBundlePath(resolve(options.cwd, first)))
+  ) {
+    return { ok: true, set: await loadBundle(resolve(options.cwd, first), first, options) };
+  }
+  const compiled = await compile(paths, {
+    cwd: options.cwd,
+    compilerVersion: options.compilerVersion,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.wasm ? { wasm: true } : {}),
+  });
+  if (!compiled.ok) return { ok: false, validation: compiled.validation };
+  const wasmFile = compiled.wasm;
+  return {
+    ok: true,
+    set: {
+      origin: 'sources',
+      revision: compiled.revision,
+      ir: compiled.ir,
+      modules: compiled.modules,
+      data: compiled.data,
+      ...(wasmFile ? { wasm: wasmFile } : {}),
+    },
+  };
+}
+
+async function loadBundle(
+  path: string,
+  shown: string,
+  options: LoadPolicySetOptions,
+): Promise<PolicySet> {
+  const read = await readBundleFile(path);
+  if (!read.ok) throw new InputError(`${shown}: ${read.message}`);
+  const files = read.files;
+  const manifestBytes = files.get('.manifest');
+  const manifest = manifestBytes ? parseManifest(manifestBytes) : undefined;
+  if (!manifest?.ok) {
+    throw new InputError(
+      `${shown}: ${manifest ? manifest.message : 'the bundle has no .manifest'}`,
+    );
+  }
+  const irBytes = files.get(IR_FILE);
+  if (!irBytes) {
+    throw new InputError(
+      `${shown}: the bundle has no ${IR_FILE}; it was not compiled by aegis`,
+      'evaluate bundles made by `aegis compile`, or pass the policy sources',
+    );
+  }
+  const ir = parseIr(irBytes);
+  if (!ir.ok) throw new InputError(`${shown}: ${ir.message}`);
+  const dataBytes = files.get('data.json');
+  let data: JsonValue = {};
+  if (dataBytes) {
+    try {
+      data = JSON.parse(new TextDecoder().decode(dataBytes));
+    } catch {
+      throw new InputError(`${shown}: data.json is not valid JSON`);
+    }
+  }
+  const decoder = new TextDecoder();
+  const modules = [...files]
+    .filter(([name]) => name.endsWith('.rego'))
+    .map(([name, bytes]) => ({ path: name, text: decoder.decode(bytes) }));
+  const wasm = files.get('policy.wasm');
+  if (options.wasm && !wasm) {
+    throw new InputError(
+      `${shown}: the bundle has no policy.wasm`,
+      'compile it with `aegis compile --wasm`',
+    );
+  }
+  return {
+    origin: 'bundle',
+    revision: manifest.manifest.revision,
+    ir: ir.ir,
+    modules,
+    data,
+    ...(wasm ? { wasm } : {}),
+  };
+}

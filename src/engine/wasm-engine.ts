@@ -1,0 +1,147 @@
+/**
+ * The `wasm` engine: the bundle's policy.wasm (built by `opa build -t wasm`) run in-process
+ * with @open-policy-agent/opa-wasm, as an SDK embedding the policy would run it. OPA does not
+ * compile every builtin into wasm; the ones our Rego uses are supplied here with the native
+ * engine's own implementations, so the three engines share one definition of each.
+ *
+ * Precision: opa-wasm hands builtin arguments over through JSON.parse, so an int64 of
+ * nanoseconds arrives rounded to a double. The Rego only asks time.clock/time.weekday about
+ * the call's instant floored to the minute (exact as a double), and results that must stay
+ * exact (nanosecond timestamps) are handed back as raw JSON text.
+ */
+import { loadPolicy } from '@open-policy-agent/opa-wasm';
+import type { Decision } from './decision.js';
+import { asJsonData } from './json.js';
+import { compileRegex, REDACTED, redactMatches } from './regex.js';
+import { parseRfc3339Ns } from './rfc3339.js';
+import { localTime } from './time-window.js';
+
+export interface WasmEngine {
+  evaluate(input: unknown): Decision;
+  evaluateMany(inputs: readonly unknown[]): Decision[];
+}
+
+const WEEKDAY_NAMES: Record<string, string> = {
+  sun: 'Sunday',
+  mon: 'Monday',
+  tue: 'Tuesday',
+  wed: 'Wednesday',
+  thu: 'Thursday',
+  fri: 'Friday',
+  sat: 'Saturday',
+};
+
+const encoder = new TextEncoder();
+
+/** Raw JSON for opa-wasm: an ArrayBuffer is parsed by OPA itself, keeping every digit. */
+function rawJson(text: string): ArrayBuffer {
+  const bytes = encoder.encode(text);
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+/** `[ns, tz]` or `ns` as time.clock and time.weekday take it; undefined when malformed. */
+function instantArg(arg: unknown): { ms: number; tz: string } | undefined {
+  const [ns, tz] = Array.isArray(arg) ? arg : [arg, 'UTC'];
+  if (typeof ns !== 'number' || typeof tz !== 'string') return undefined;
+  return { ms: Math.floor(ns / 1e6), tz: tz === '' ? 'UTC' : tz };
+}
+
+/**
+ * A builtin that fails is undefined in OPA (non-strict mode); returning undefined makes
+ * opa-wasm hand the policy no value, which the wasm treats the same way.
+ */
+export const HOST_BUILTINS = {
+  'time.parse_rfc3339_ns': (text: unknown) => {
+    const ns = typeof text === 'string' ? parseRfc3339Ns(text) : undefined;
+    return ns === undefined ? undefined : rawJson(ns.toString());
+  },
+  'time.now_ns': () => rawJson((BigInt(Date.now()) * 1_000_000n).toString()),
+  'time.clock': (arg: unknown) => {
+    const at = instantArg(arg);
+    const local = at && localTime(at.ms, at.tz);
+    if (!at || !local) return undefined;
+    const second = Math.floor((((at.ms % 60_000) + 60_000) % 60_000) / 1000);
+    return [Math.floor(local.minute / 60), local.minute % 60, second];
+  },
+  'time.weekday': (arg: unknown) => {
+    const at = instantArg(arg);
+    const local = at && localTime(at.ms, at.tz);
+    return local ? WEEKDAY_NAMES[local.weekday] : undefined;
+  },
+  'json.patch': (target: unknown, ops: unknown) => applyReplacePatch(target, ops),
+  'regex.replace': (s: unknown, pattern: unknown, value: unknown) => {
+    if (typeof s !== 'string' || typeof pattern !== 'string' || typeof value !== 'string')
+      return undefined;
+    try {
+      return value === REDACTED
+        ? redactMatches(pattern, s)
+        : compileRegex(pattern).re2().replaceAll(s, value);
+    } catch {
+      return undefined;
+    }
+  },
+} as const;
+
+/**
+ * `json.patch` as the Rego uses it: `replace` operations whose paths are arrays of keys
+ * (aegis/lib/scrub.rego). Any other operation, or a path that does not exist, is an error in
+ * OPA, so undefined here.
+ */
+function applyReplacePatch(target: unknown, ops: unknown): unknown {
+  if (!Array.isArray(ops)) return undefined;
+  let doc = structuredClone(target);
+  for (const op of ops) {
+    if (!isRecord(op) || op.op !== 'replace' || !Array.isArray(op.path)) return undefined;
+    const path: unknown[] = op.path;
+    if (path.length === 0) {
+      doc = structuredClone(op.value);
+      continue;
+    }
+    let node: unknown = doc;
+    for (const key of path.slice(0, -1)) node = child(node, key);
+    const last = path[path.length - 1];
+    if (
+      Array.isArray(node) &&
+      typeof last === 'number' &&
+      Number.isInteger(last) &&
+      last >= 0 &&
+      last < node.length
+    ) {
+      node[last] = structuredClone(op.value);
+    } else if (isRecord(node) && typeof last === 'string' && Object.hasOwn(node, last)) {
+      node[last] = structuredClone(op.value);
+    } else {
+      return undefined;
+    }
+  }
+  return doc;
+}
+
+function child(node: unknown, key: unknown): unknown {
+  if (Array.isArray(node) && typeof key === 'number') return node[key];
+  if (isRecord(node) && typeof key === 'string' && Object.hasOwn(node, key)) return node[key];
+  return undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export async function createWasmEngine(options: {
+  wasm: Uint8Array;
+  data: unknown;
+}): Promise<WasmEngine> {
+  const policy = await loadPolicy(options.wasm, undefined, HOST_BUILTINS);
+  policy.setData(options.data as object);
+  const evaluate = (input: unknown): Decision => {
+    // As JSON data, the way OPA's decoder sees it (lone surrogates become U+FFFD, which
+    // opa-wasm's parser would otherwise refuse); no JSON form at all is a malformed input.
+    const results = policy.evaluate(asJsonData(input) ?? null, 'aegis/decision') as
+      | { result?: Decision }[]
+      | undefined;
+    const decision = results?.[0]?.result;
+    if (decision === undefined) throw new Error('policy.wasm left the decision undefined');
+    return decision;
+  };
+  return { evaluate, evaluateMany: (inputs) => inputs.map(evaluate) };
+}
