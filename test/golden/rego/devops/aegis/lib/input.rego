@@ -65,6 +65,10 @@ call_ns := time.parse_rfc3339_ns(input.context.time) if {
 	is_string(input.context.time)
 } else := time.now_ns()
 
+# The call's instant floored to its minute (floor, also before 1970): all that time windows
+# need, and exact as a double, which is how policy.wasm hands it to its host's builtins.
+call_minute_ns := call_ns - (((call_ns % 60000000000) + 60000000000) % 60000000000)
+
 # A counter of context.usage; a missing one counts as 0 (section 3).
 usage(name) := object.get(input, ["context", "usage", name], 0)
 

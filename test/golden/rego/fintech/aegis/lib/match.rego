@@ -99,11 +99,11 @@ within_hours(node) if {
 }
 
 # The weekday of the call in a time zone, "mon" to "sun".
-weekday(tz) := lower(substring(time.weekday([call_ns, tz]), 0, 3))
+weekday(tz) := lower(substring(time.weekday([call_minute_ns, tz]), 0, 3))
 
 # The minute of the local day of the call in a time zone, 0 to 1439.
 minute_of_day(tz) := (hour * 60) + minute if {
-	[hour, minute, _] := time.clock([call_ns, tz])
+	[hour, minute, _] := time.clock([call_minute_ns, tz])
 }
 
 # A node that combines others holds, given the set of [rule, node] pairs decided to hold
