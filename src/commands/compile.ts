@@ -99,7 +99,9 @@ async function writeAtomically(path: string, content: Uint8Array | string): Prom
     await writeFile(temp, content);
     await rename(temp, path);
   } catch (error) {
-    await rm(temp, { force: true });
+    // `force` ignores only ENOENT: under a regular file rm itself fails with ENOTDIR, and that
+    // must not replace the error the user needs to see.
+    await rm(temp, { force: true }).catch(() => {});
     const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
     throw new InputError(`cannot write ${path}: ${reason}`);
   }

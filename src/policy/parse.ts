@@ -4,21 +4,21 @@
  * parser so that positions come from its CST, never from a regex over the text; JSON files
  * are additionally held to strict JSON syntax.
  */
-import {
-  Composer,
-  type CST,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  LineCounter,
-  Parser,
-  type YAMLError,
-  type Document as YamlDocument,
-  type Node as YamlNode,
-} from 'yaml';
+import { createRequire } from 'node:module';
+import type { CST, YAMLError, Document as YamlDocument, Node as YamlNode } from 'yaml';
 import { type Diagnostic, type DiagnosticCode, FILE_START, type Position } from '../diagnostics.js';
 import { fastParseYaml } from './fast-parse.js';
+
+/**
+ * The `yaml` library takes a tenth of a second to load and is needed only on the exact path
+ * (a diagnostic to locate, or a file the fast path will not take), so it loads on first use.
+ */
+const requireCjs = createRequire(import.meta.url);
+let yamlLibrary: typeof import('yaml') | undefined;
+function yaml(): typeof import('yaml') {
+  yamlLibrary ??= requireCjs('yaml') as typeof import('yaml');
+  return yamlLibrary;
+}
 
 /** Deeper than this is no policy anyone writes; past it we stop before recursion can hurt. */
 export const MAX_DEPTH = 64;
@@ -76,6 +76,7 @@ export function parseSource(file: string, text: string, kind: 'yaml' | 'json'): 
 
 /** The exact parse: positions for everything, every error at once. */
 function parseExact(file: string, text: string, kind: 'yaml' | 'json'): ParseResult {
+  const { Composer, LineCounter, Parser } = yaml();
   const lineCounter = new LineCounter();
   const position = (range: Range | null | undefined): Position => {
     const [start, end] = range ?? [0, 0];
@@ -248,7 +249,7 @@ function strictJsonError(text: string): { offset: number; message: string } | un
 }
 
 function isEmptyNode(node: unknown): boolean {
-  return isScalar(node) && node.value === null && (node.source ?? '') === '';
+  return yaml().isScalar(node) && node.value === null && (node.source ?? '') === '';
 }
 
 /**
@@ -300,18 +301,18 @@ function findTooDeep(root: YamlNode): YamlNode | undefined {
     if (!top) break;
     const [node, depth] = top;
     if (depth > MAX_DEPTH) return node;
-    if (isMap(node)) {
+    if (yaml().isMap(node)) {
       for (const pair of node.items) {
         if (pair.value && typeof pair.value === 'object')
           stack.push([pair.value as YamlNode, depth + 1]);
-        if (pair.key && typeof pair.key === 'object' && !isScalar(pair.key)) {
+        if (pair.key && typeof pair.key === 'object' && !yaml().isScalar(pair.key)) {
           stack.push([pair.key as YamlNode, depth + 1]);
         }
       }
-    } else if (isSeq(node)) {
+    } else if (yaml().isSeq(node)) {
       for (const item of node.items) {
         if (item && typeof item === 'object') {
-          stack.push([(isPair(item) ? item.value : item) as YamlNode, depth + 1]);
+          stack.push([(yaml().isPair(item) ? item.value : item) as YamlNode, depth + 1]);
         }
       }
     }
@@ -338,15 +339,17 @@ function rangeAt(doc: YamlDocument.Parsed, pointer: string, target: LocateTarget
   for (let i = 0; i < segments.length && node; i++) {
     const segment = segments[i];
     const last = i === segments.length - 1;
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === segment);
+    if (yaml().isMap(node)) {
+      const pair = node.items.find(
+        (p) => yaml().isScalar(p.key) && String(p.key.value) === segment,
+      );
       if (!pair) break;
       const key = pair.key as YamlNode;
       const value = pair.value as YamlNode | null;
       if (last && target === 'key') return key.range ?? range;
       node = value;
       range = value?.range ?? key.range ?? range;
-    } else if (isSeq(node)) {
+    } else if (yaml().isSeq(node)) {
       const item = node.items[Number(segment)] as YamlNode | undefined;
       if (!item) break;
       node = item;
