@@ -7,6 +7,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compileBench } from './bench/compile.mjs';
+import { evaluateBench } from './bench/evaluate.mjs';
+import { opaScaleBench } from './bench/opa-scale.mjs';
+import { generatePolicies } from './bench/policies.mjs';
+
+export { generatePolicies };
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'aegis');
@@ -31,74 +37,6 @@ function timeCommand(args, runs, env = {}) {
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
   return { median: median(times), min: Math.min(...times), max: Math.max(...times), last };
-}
-
-/** A seeded generator: the same 1,000 files every run. */
-function* random(seed) {
-  let x = seed >>> 0;
-  for (;;) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    yield (x >>> 0) / 2 ** 32;
-  }
-}
-
-export function generatePolicies(dir, count) {
-  const rnd = random(42);
-  const pick = (xs) => xs[Math.floor(rnd.next().value * xs.length)];
-  let lines = 0;
-  for (let i = 0; i < count; i++) {
-    const tools = [];
-    for (let t = 0; t < 3; t++) {
-      tools.push(`  - name: tool-${t}
-    actions: [create, read_${t}]
-    conditions:
-      max_amount: ${1000 + t * 500}
-      approval_needed_over: ${500 + t * 100}
-    params:
-      currency: { in: [USD, EUR, GBP] }
-      recipient.country: { not_in: [KP, IR, SY] }
-      memo: { matches: "^[A-Za-z0-9 .,-]{0,140}$", optional: true }
-      quantity: { type: integer, gte: 1, lte: ${pick([10, 100, 1000])} }
-      environment: { in: [staging, production], optional: true }
-      region: { prefix: "eu-", optional: true }
-    rules:
-      - id: weekend-${t}
-        when:
-          time: { days: [sat, sun], tz: ${pick(['America/New_York', 'Europe/Berlin', 'UTC'])} }
-        effect: approval_needed
-        reason: Weekend calls need a human
-      - when:
-          any:
-            - { param: environment, eq: production }
-            - { field: agent.claims.team, in: [ops, sre] }
-        effect: deny
-    rate_limit: { rps: ${t + 2}, on_exceed: approval_needed }
-    budget: { daily_usd: ${100 * (t + 1)} }
-    sanitize:
-      detectors: [ssn, email]
-      patterns:
-        - { name: mrn, regex: "MRN-[0-9]{8}" }`);
-    }
-    const text = `# generated policy ${i}
-version: 1
-agent: agent-${i}
-tenant: tenant-${i % 17}
-mode: ${i % 10 === 0 ? 'shadow' : 'enforce'}
-description: Generated agent number ${i}
-regions: [eu-west-1, us-east-1]
-allowed_tools:
-${tools.join('\n')}
-egress:
-  allow: [api.example.com, "*.internal.example.com"]
-rate_limit: { rps: 20 }
-budget: { daily_usd: 2000, on_exceed: approval_needed }
-`;
-    lines += text.split('\n').length - 1;
-    writeFileSync(join(dir, `agent-${String(i).padStart(4, '0')}.yaml`), text);
-  }
-  return lines;
 }
 
 const benchmarks = {
@@ -148,6 +86,9 @@ const benchmarks = {
       ],
     };
   },
+  evaluate: () => evaluateBench({ root }),
+  'opa-scale': () => opaScaleBench({ root }),
+  compile: () => compileBench({ root }),
 };
 
 function writeSection(name, result) {
@@ -185,7 +126,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       );
       process.exit(2);
     }
-    const result = bench();
+    const result = await bench();
     writeSection(name, result);
     console.log(`${name}:`);
     for (const row of result.rows) console.log(`  ${row.filter(Boolean).join('  ')}`);

@@ -7,8 +7,10 @@
  */
 import { join } from 'node:path';
 import type { PolicySetIR, ReasonTemplate } from '../../src/compiler/ir.js';
+import { emitRego } from '../../src/compiler/rego/emit-rego.js';
 import type { Decision, Reason } from '../../src/engine/decision.js';
-import { irFromFile, ROOT } from './rego-helpers.js';
+import { createOpaEngine, type OpaEngine } from '../../src/engine/opa-engine.js';
+import { irFromFile, opaPath, ROOT } from './rego-helpers.js';
 
 export const CASES_IR: PolicySetIR = irFromFile(join(ROOT, 'test/rego/policies/cases.yaml'));
 
@@ -675,3 +677,14 @@ export const CASES: DecisionCase[] = [
     ),
   },
 ];
+
+/** Every case decided by real OPA on the emitted Rego, in one OPA process. */
+export async function decideCasesWithOpa(): Promise<{ decisions: Decision[]; engine: OpaEngine }> {
+  const emitted = emitRego(CASES_IR);
+  const engine = await createOpaEngine({
+    opaPath: await opaPath(),
+    modules: emitted.modules,
+    data: emitted.data,
+  });
+  return { decisions: await engine.evaluateMany(CASES.map((c) => c.input)), engine };
+}

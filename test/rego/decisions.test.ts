@@ -3,23 +3,15 @@
  * (decision-cases.ts), all in one OPA process through the opa engine.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emitRego } from '../../src/compiler/rego/emit-rego.js';
 import type { Decision } from '../../src/engine/decision.js';
-import { createOpaEngine, type OpaEngine } from '../../src/engine/opa-engine.js';
-import { CASES, CASES_IR } from './decision-cases.js';
-import { opaPath } from './rego-helpers.js';
+import type { OpaEngine } from '../../src/engine/opa-engine.js';
+import { CASES, decideCasesWithOpa } from './decision-cases.js';
 
 let engine: OpaEngine;
 let decisions: Decision[];
 
 beforeAll(async () => {
-  const emitted = emitRego(CASES_IR);
-  engine = await createOpaEngine({
-    opaPath: await opaPath(),
-    modules: emitted.modules,
-    data: emitted.data,
-  });
-  decisions = await engine.evaluateMany(CASES.map((c) => c.input));
+  ({ decisions: decisions, engine } = await decideCasesWithOpa());
 });
 
 afterAll(async () => {

@@ -4,24 +4,16 @@
  * names the case and shows both documents.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emitRego } from '../../src/compiler/rego/emit-rego.js';
 import type { Decision } from '../../src/engine/decision.js';
 import { evaluate } from '../../src/engine/evaluate.js';
-import { createOpaEngine, type OpaEngine } from '../../src/engine/opa-engine.js';
-import { CASES, CASES_IR } from './decision-cases.js';
-import { opaPath } from './rego-helpers.js';
+import type { OpaEngine } from '../../src/engine/opa-engine.js';
+import { CASES, CASES_IR, decideCasesWithOpa } from './decision-cases.js';
 
 let engine: OpaEngine;
 let fromOpa: Decision[];
 
 beforeAll(async () => {
-  const emitted = emitRego(CASES_IR);
-  engine = await createOpaEngine({
-    opaPath: await opaPath(),
-    modules: emitted.modules,
-    data: emitted.data,
-  });
-  fromOpa = await engine.evaluateMany(CASES.map((c) => c.input));
+  ({ decisions: fromOpa, engine } = await decideCasesWithOpa());
 });
 
 afterAll(async () => {
