@@ -111,6 +111,60 @@ export function buildProgram(setRunner: (runner: Runner) => void): Command {
       setRunner(async (io) => (await import('./commands/eval.js')).run({ paths, ...opts }, io));
     });
 
+  const reportFormats = ['text', 'json', 'markdown', 'html', 'junit'];
+  program
+    .command('simulate')
+    .description('replay recorded tool calls (traces) against a policy and report what changes')
+    // Optional here so that the command can explain the usual mistake: --policy is variadic
+    // and swallows traces written after it.
+    .argument('[trace...]', 'trace files, directories, globs, or - for stdin (.gz allowed)')
+    .option(
+      '--policy <path...>',
+      'the candidate: a bundle or policy files/directories (several: repeat the flag, or put the traces first)',
+    )
+    .option('--baseline <path...>', 'compare with this bundle or policies (same rules as --policy)')
+    .addOption(formatOption(reportFormats))
+    .option('-o, --output <file>', 'write the report to this file (atomically) instead of stdout')
+    .addOption(
+      new Option(
+        '--fail-on <gate>',
+        'exit 1 when: any would-block, any new block, any change',
+      ).choices(['would-block', 'new-block', 'change']),
+    )
+    .addOption(
+      new Option('--engine <engine>', 'which engine decides')
+        .choices(['native', 'opa', 'wasm'])
+        .default('native'),
+    )
+    .option('--since <time>', 'only events at or after: RFC 3339, a date, or back from now (24h)')
+    .option('--until <time>', 'only events before: RFC 3339, a date, or back from now (1h)')
+    .option('--shard <i/n>', 'replay shard i (0-based) of n; merge with `aegis report merge`')
+    .option('--strict', 'exit 2 when a record is malformed or a file unreadable')
+    .option(
+      '--reorder-window <duration>',
+      'how late an event may arrive and still be replayed in order (default 5s)',
+    )
+    .option('--examples <n>', 'examples kept per transition (default 5)', positiveInt)
+    .action((traces: string[], opts) => {
+      setRunner(async (io) =>
+        (await import('./commands/simulate.js')).run({ traces, ...opts }, io),
+      );
+    });
+
+  program
+    .command('report')
+    .description('work with simulation reports')
+    .command('merge')
+    .description('merge the JSON reports of simulate --shard runs into one report')
+    .argument('<report...>', 'JSON reports written by aegis simulate --format json')
+    .addOption(formatOption(reportFormats))
+    .option('-o, --output <file>', 'write the report to this file (atomically) instead of stdout')
+    .action((reports: string[], opts) => {
+      setRunner(async (io) =>
+        (await import('./commands/report-merge.js')).run({ reports, ...opts }, io),
+      );
+    });
+
   return program;
 }
 

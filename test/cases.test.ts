@@ -8,7 +8,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../src/bundle/canonical-json.js';
 import type { Decision } from '../src/engine/decision.js';
 import { createEngine, ENGINE_NAMES, type EngineName } from '../src/engine/engines.js';
@@ -19,7 +19,7 @@ const root = join(import.meta.dirname, '..');
 const casesDir = join(root, 'fixtures', 'cases');
 const policiesDir = join(root, 'fixtures', 'policies');
 
-export interface Case {
+interface Case {
   name: string;
   input: unknown;
   expect: {
@@ -30,7 +30,7 @@ export interface Case {
   };
 }
 
-export function readCases(scenario: string): Case[] {
+function readCases(scenario: string): Case[] {
   return readFileSync(join(casesDir, `${scenario}.jsonl`), 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
@@ -63,33 +63,40 @@ it('every scenario has 8 to 15 cases, and every case file a scenario', () => {
   }
 });
 
-describe.each(scenarios)('cases: %s', (scenario) => {
-  const cases = readCases(scenario);
-  const decisions = new Map<EngineName, Decision[]>();
+/**
+ * One policy set of the whole fixture directory, as it would be deployed: the scenarios' agents
+ * are disjoint, so each case decides as it would against its own file, and one compile, one
+ * `opa build -t wasm` and one `opa eval` serve every case.
+ */
+const all = scenarios.flatMap((scenario) => readCases(scenario).map((c) => ({ scenario, c })));
+const decisions = new Map<EngineName, Decision[]>();
 
-  beforeAll(async () => {
-    const loaded = await loadPolicySet([join(policiesDir, `${scenario}.yaml`)], {
-      cwd: root,
-      env: process.env,
-      wasm: true,
-      compilerVersion: 'test',
-    });
-    if (!loaded.ok) throw new Error(`${scenario} does not compile`);
-    await Promise.all(
-      ENGINE_NAMES.map(async (name) => {
-        const engine = await createEngine(name, loaded.set, { cwd: root, env: process.env });
-        try {
-          decisions.set(name, await engine.evaluateMany(cases.map((c) => c.input)));
-        } finally {
-          await engine.close();
-        }
-      }),
-    );
+beforeAll(async () => {
+  const loaded = await loadPolicySet([policiesDir], {
+    cwd: root,
+    env: process.env,
+    wasm: true,
+    compilerVersion: 'test',
   });
+  if (!loaded.ok) throw new Error('fixtures/policies does not compile');
+  await Promise.all(
+    ENGINE_NAMES.map(async (name) => {
+      const engine = await createEngine(name, loaded.set, { cwd: root, env: process.env });
+      try {
+        decisions.set(name, await engine.evaluateMany(all.map(({ c }) => c.input)));
+      } finally {
+        await engine.close();
+      }
+    }),
+  );
+});
 
-  afterAll(() => decisions.clear());
+describe.each(scenarios)('cases: %s', (scenario) => {
+  const cases = all.flatMap(({ scenario: s, c }, i) =>
+    s === scenario ? [[c.name, c, i] as const] : [],
+  );
 
-  it.each(cases.map((c, i) => [c.name, c, i] as const))('%s', (_name, c, i) => {
+  it.each(cases)('%s', (_name, c, i) => {
     const got = ENGINE_NAMES.map((engine) => {
       const d = decisions.get(engine)?.[i];
       if (!d) throw new Error(`${engine} returned no decision for case ${i}`);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { compile } from '../../dist/compiler/compile.js';
 import { evaluate } from '../../dist/engine/evaluate.js';
 import { realisticInputs } from './inputs.mjs';
-import { duration, int, median, percentile } from './stats.mjs';
+import { duration, int, loadNote, median, percentile } from './stats.mjs';
 
 const INPUTS = 1000;
 const SEED = 42;
@@ -41,6 +41,7 @@ function latency(fn, inputs) {
 }
 
 export async function evaluateBench({ root }) {
+  const load = loadNote();
   const compiled = await compile([join(root, 'fixtures', 'policies')], {
     cwd: root,
     compilerVersion: 'bench',
@@ -72,7 +73,7 @@ export async function evaluateBench({ root }) {
     rows: [
       [
         `native \`evaluate()\`, fixtures/policies (${ir.policies.length} policies), ` +
-          `${int(INPUTS)} seeded inputs (${mixText}): decisions/s (${runs})`,
+          `${int(INPUTS)} seeded inputs (${mixText}): decisions/s (${runs}; ${load})`,
         `${int(native.median)}/s`,
         `min ${int(native.min)}, max ${int(native.max)}`,
         '',

@@ -77,9 +77,11 @@ function candidates(r, op, operand) {
     case 'max_length':
       return ['x'.repeat(Math.max(1, Math.min(operand, 16))), 'x'.repeat(operand + 1)];
     case 'type':
-      return [{ string: 'abc', integer: 7, number: 2.5, boolean: true, array: [1], object: {} }[
-        operand
-      ] ?? 'abc'];
+      return [
+        { string: 'abc', integer: 7, number: 2.5, boolean: true, array: [1], object: {} }[
+          operand
+        ] ?? 'abc',
+      ];
     case 'contains':
       return [[operand, 'other'], []];
     default:

@@ -1,4 +1,5 @@
 // Small statistics and formatting helpers shared by the benchmark modules.
+import { cpus, loadavg } from 'node:os';
 
 export const median = (xs) => percentile(xs, 50);
 
@@ -19,3 +20,8 @@ export function duration(ns) {
 }
 
 export const elapsedMs = (start) => Number(process.hrtime.bigint() - start) / 1e6;
+
+/** The 1-minute load average over the CPU count: other work on the machine skews the tails. */
+export function loadNote() {
+  return `load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs at the start`;
+}

@@ -95,13 +95,19 @@ async function readInputText(source: string, io: CommandIO, cap: number): Promis
   }
 }
 
-/** One JSON document, else JSON Lines; a bad line is an input error naming its line. */
+/**
+ * One JSON document, else JSON Lines; a bad line is an input error naming its line. A `.jsonl`
+ * or `.ndjson` file is always JSON Lines, so that a file holding a single line still gets a
+ * single compact output line, as a script reading the output line by line expects.
+ */
 export function parseInputs(text: string, source: string): { inputs: unknown[]; lines: boolean } {
   if (text.trim() === '') throw new InputError(`--input ${source} is empty`);
-  try {
-    return { inputs: [JSON.parse(text)], lines: false };
-  } catch {
-    // Not one document: JSON Lines.
+  if (!/\.(jsonl|ndjson)$/i.test(source)) {
+    try {
+      return { inputs: [JSON.parse(text)], lines: false };
+    } catch {
+      // Not one document: JSON Lines.
+    }
   }
   const inputs: unknown[] = [];
   text.split('\n').forEach((line, i) => {

@@ -14,9 +14,9 @@ export function explainDecision(ir: PolicySetIR, input: unknown, decision: Decis
   const line = (status: 'pass' | 'FAIL' | 'skip', what: string, template?: ReasonTemplate) => {
     const reason = template && cited.get(template.rule);
     const verdict = reason ? 'FAIL' : status;
-    const why = reason
-      ? `${reason.code} -> ${reason.effect}: ${reason.message}`
-      : (template?.message ?? '');
+    // A passing check shows no message: the template's text says what failing would mean,
+    // and printed beside `pass` it reads as if the check had failed.
+    const why = reason ? `${reason.code} -> ${reason.effect}: ${reason.message}` : '';
     out.push(`  ${verdict.padEnd(4)}  ${what}${why ? `  (${why})` : ''}`);
   };
 
@@ -42,13 +42,25 @@ export function explainDecision(ir: PolicySetIR, input: unknown, decision: Decis
     return `${out.join('\n')}\n`;
   }
   out.push(`  pass  2 policy ${policy.prefix} (${policy.source.file}:${policy.source.line})`);
-  if (policy.regions)
-    line('pass', `3 region is one of [${policy.regions.join(', ')}]`, policy.denials.region);
-  line('pass', `4 egress host allowed by [${policy.egress.join(', ')}]`, policy.denials.egress);
-  line('pass', '5 tool is listed', policy.denials.tool);
-  line('pass', '5 action is allowed', policy.denials.action);
-  const early = ['region_denied', 'egress_denied', 'tool_not_allowed', 'action_not_allowed'];
-  if (decision.reasons.some((r) => early.includes(r.code))) return `${out.join('\n')}\n`;
+  // Steps 3 to 5 stop at the first failure: the checks after it did not run. Matched by code,
+  // not rule id: the tool and action denials share the rule `<p>/_/tools`.
+  const early: [string, string][] = [
+    ...(policy.regions
+      ? [[`3 region is one of [${policy.regions.join(', ')}]`, 'region_denied'] as [string, string]]
+      : []),
+    [`4 egress host allowed by [${policy.egress.join(', ')}]`, 'egress_denied'],
+    ['5 tool is listed', 'tool_not_allowed'],
+    ['5 action is allowed', 'action_not_allowed'],
+  ];
+  for (const [what, code] of early) {
+    const reason = decision.reasons.find((r) => r.code === code);
+    if (!reason) {
+      out.push(`  pass  ${what}`);
+      continue;
+    }
+    out.push(`  FAIL  ${what}  (${reason.code} -> ${reason.effect}: ${reason.message})`);
+    return `${out.join('\n')}\n`;
+  }
 
   const entry = matchedEntry(policy, tool?.name, tool?.action);
   if (entry) {

@@ -1,0 +1,56 @@
+/**
+ * `aegis report merge <report.json...> [--format ...] [-o FILE]`: the JSON reports of the
+ * shards of one `simulate --shard i/n` run (or of disjoint traces) -> one report, rendered in
+ * any report format. A file that is not a report of this format version is exit 2, one line.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { ExitCode, InputError, UsageError } from '../errors.js';
+import type { CommandIO } from '../io.js';
+import { mergeReports } from '../simulator/merge.js';
+import { emitReport } from '../simulator/render/emit-report.js';
+import { parseReport } from '../simulator/render/parse-report.js';
+import { isReportFormat, REPORT_FORMATS, REPORT_RENDERERS } from '../simulator/render/renderers.js';
+import type { SimulationReport } from '../simulator/types.js';
+import { packageInfo } from './package-info.js';
+
+export interface ReportMergeCommandOptions {
+  reports: string[];
+  format?: string;
+  output?: string;
+  maxFileSize?: number;
+}
+
+const DEFAULT_MAX = 256 * 1024 * 1024;
+
+export async function run(options: ReportMergeCommandOptions, io: CommandIO): Promise<number> {
+  const format = options.format ?? 'text';
+  if (!isReportFormat(format))
+    throw new UsageError(`unknown format \`${format}\`; one of: ${REPORT_FORMATS.join(', ')}`);
+  if (options.reports.length === 0) throw new UsageError('report merge needs report files');
+  const reports: SimulationReport[] = [];
+  for (const file of options.reports) {
+    reports.push(parseReport(await readReport(file, io, options.maxFileSize ?? DEFAULT_MAX), file));
+  }
+  const merged = mergeReports(reports);
+  const text = REPORT_RENDERERS[format](merged, {
+    color: io.color,
+    version: packageInfo().version,
+  });
+  await emitReport(text, options.output, io);
+  return ExitCode.ok;
+}
+
+async function readReport(file: string, io: CommandIO, cap: number): Promise<string> {
+  const path = resolve(io.cwd, file);
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new InputError(`${file}: not a file`);
+    if (info.size > cap) throw new InputError(`${file} is over the ${cap}-byte report cap`);
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const code = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+    throw new InputError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code}`);
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * `aegis simulate <trace...> --policy <path...> [--baseline <path...>]`: replay recorded tool
+ * calls against a candidate policy (and a baseline), render the report, and gate on it.
+ *
+ * Exit codes: 0; 1 when a `--fail-on` gate trips (or the policy has errors); 2 for usage and
+ * input errors, and with `--strict` when a record was malformed or a file unreadable.
+ */
+import { ENGINE_NAMES, type EngineName, isEngineName } from '../engine/engines.js';
+import { loadPolicySet, type PolicySet } from '../engine/policy-set.js';
+import { parseRfc3339Ns } from '../engine/rfc3339.js';
+import { ExitCode, UsageError } from '../errors.js';
+import type { CommandIO } from '../io.js';
+import { VALIDATION_RENDERERS } from '../render/renderers.js';
+import { emitReport } from '../simulator/render/emit-report.js';
+import { startProgress } from '../simulator/render/progress.js';
+import { isReportFormat, REPORT_FORMATS, REPORT_RENDERERS } from '../simulator/render/renderers.js';
+import { changeTotal, newBlocks, plural } from '../simulator/render/report-facts.js';
+import { parseShard } from '../simulator/shard.js';
+import { simulate } from '../simulator/simulate.js';
+import type { SimulationReport } from '../simulator/types.js';
+import { packageInfo } from './package-info.js';
+
+export interface SimulateCommandOptions {
+  traces: string[];
+  policy?: string[];
+  baseline?: string[];
+  format?: string;
+  output?: string;
+  failOn?: string;
+  engine?: string;
+  since?: string;
+  until?: string;
+  shard?: string;
+  strict?: boolean;
+  reorderWindow?: string;
+  examples?: number;
+  /** The clock for relative `--since 24h`; tests fix it. */
+  nowMs?: number;
+}
+
+export const FAIL_ON = ['would-block', 'new-block', 'change'] as const;
+export type FailOn = (typeof FAIL_ON)[number];
+
+export async function run(options: SimulateCommandOptions, io: CommandIO): Promise<number> {
+  const format = options.format ?? 'text';
+  if (!isReportFormat(format))
+    throw new UsageError(`unknown format \`${format}\`; one of: ${REPORT_FORMATS.join(', ')}`);
+  const engine = options.engine ?? 'native';
+  if (!isEngineName(engine))
+    throw new UsageError(`unknown engine \`${engine}\`; one of: ${ENGINE_NAMES.join(', ')}`);
+  const failOn = options.failOn;
+  if (failOn !== undefined && !isFailOn(failOn))
+    throw new UsageError(`unknown --fail-on \`${failOn}\`; one of: ${FAIL_ON.join(', ')}`);
+  if (options.traces.length === 0) {
+    // commander's variadic --policy takes every word up to the next flag, traces included.
+    throw new UsageError(
+      'simulate needs at least one trace (a file, directory, glob or -); --policy takes every path up to the next flag, so put the traces first or end the policy list with --',
+    );
+  }
+  if (!options.policy || options.policy.length === 0)
+    throw new UsageError('simulate needs --policy <bundle or policy path...>');
+  const nowMs = options.nowMs ?? Date.now();
+  const since =
+    options.since !== undefined ? parseTimeBound('--since', options.since, nowMs) : undefined;
+  const until =
+    options.until !== undefined ? parseTimeBound('--until', options.until, nowMs) : undefined;
+  if (since !== undefined && until !== undefined && until <= since)
+    throw new UsageError('--until must be later than --since');
+  const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
+  const reorderWindowMs =
+    options.reorderWindow !== undefined
+      ? parseDurationMs('--reorder-window', options.reorderWindow)
+      : undefined;
+
+  const policy = await loadSet('policy', options.policy, engine, io);
+  if (!policy.ok) return policy.code;
+  const baseline = options.baseline?.length
+    ? await loadSet('baseline', options.baseline, engine, io)
+    : undefined;
+  if (baseline && !baseline.ok) return baseline.code;
+
+  const progress = await startProgress(io);
+  let report: SimulationReport;
+  try {
+    report = await simulate({
+      traces: options.traces,
+      cwd: io.cwd,
+      stdin: io.stdin,
+      policy: policy.set,
+      ...(baseline?.ok ? { baseline: baseline.set } : {}),
+      engine,
+      env: io.env,
+      ...(since !== undefined ? { since } : {}),
+      ...(until !== undefined ? { until } : {}),
+      ...(shard ? { shard } : {}),
+      ...(options.strict ? { strict: true } : {}),
+      ...(reorderWindowMs !== undefined ? { reorderWindowMs } : {}),
+      ...(options.examples !== undefined ? { examplesPerTransition: options.examples } : {}),
+      ...(progress ? { onProgress: progress.update } : {}),
+    });
+  } finally {
+    progress?.stop();
+  }
+
+  const text = REPORT_RENDERERS[format](report, {
+    color: io.color,
+    version: packageInfo().version,
+  });
+  await emitReport(text, options.output, io);
+  if (options.output !== undefined && options.output !== '-') {
+    io.stderr(
+      `aegis: wrote the ${format} report to ${options.output} (${plural(report.would_block, 'would-block')})\n`,
+    );
+  }
+
+  if (options.strict && report.malformed > 0) {
+    const first = report.first_malformed[0];
+    io.stderr(
+      `aegis: --strict: ${plural(report.malformed, 'malformed record')}${first ? ` (first: ${first.file}:${first.line}: ${first.error})` : ''}\n`,
+    );
+    return ExitCode.usage;
+  }
+  if (failOn) return gate(failOn, report, io);
+  return ExitCode.ok;
+}
+
+function isFailOn(name: string): name is FailOn {
+  return (FAIL_ON as readonly string[]).includes(name);
+}
+
+function gate(failOn: FailOn, report: SimulationReport, io: CommandIO): number {
+  if (failOn !== 'would-block' && report.compared_with === 'none') {
+    // A gate that cannot see anything must not pass silently in CI.
+    io.stderr(
+      `aegis: --fail-on ${failOn} needs something to compare with: pass --baseline, or traces that record their decisions\n`,
+    );
+    return ExitCode.usage;
+  }
+  const tripped = gateCount(failOn, report);
+  if (tripped === 0) return ExitCode.ok;
+  const what =
+    failOn === 'would-block'
+      ? `${plural(tripped, 'call')} would be blocked`
+      : failOn === 'new-block'
+        ? `${plural(tripped, 'call')} newly blocked`
+        : `${plural(tripped, 'outcome')} changed`;
+  io.stderr(`aegis: --fail-on ${failOn}: ${what}\n`);
+  return ExitCode.findings;
+}
+
+/** How many events trip the gate (0: it passes). */
+export function gateCount(failOn: FailOn, report: SimulationReport): number {
+  if (failOn === 'would-block') return report.would_block;
+  if (failOn === 'new-block') return newBlocks(report);
+  return changeTotal(report);
+}
+
+type Loaded = { ok: true; set: PolicySet } | { ok: false; code: number };
+
+async function loadSet(
+  which: 'policy' | 'baseline',
+  paths: string[],
+  engine: EngineName,
+  io: CommandIO,
+): Promise<Loaded> {
+  const pkg = packageInfo();
+  const loaded = await loadPolicySet(paths, {
+    cwd: io.cwd,
+    env: io.env,
+    wasm: engine === 'wasm',
+    compilerVersion: pkg.version,
+  });
+  if (loaded.ok) return loaded;
+  io.stderr(
+    VALIDATION_RENDERERS.text(loaded.validation, {
+      color: io.color,
+      strict: false,
+      version: pkg.version,
+      informationUri: pkg.homepage,
+    }),
+  );
+  io.stderr(`aegis: not simulated: the ${which === 'policy' ? 'policy' : 'baseline'} has errors\n`);
+  return { ok: false, code: loaded.validation.inputError ? ExitCode.usage : ExitCode.findings };
+}
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `5s`, `500ms`, `1m`, `0`: a non-negative duration in milliseconds. */
+export function parseDurationMs(flag: string, text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)?$/.exec(text.trim());
+  const unit = m?.[2] as keyof typeof UNIT_MS | undefined;
+  if (!m || (unit === undefined && Number(m[1]) !== 0))
+    throw new UsageError(`${flag}: expected a duration such as 5s, 500ms or 2m, got "${text}"`);
+  const ms = Number(m[1]) * UNIT_MS[unit ?? 'ms'];
+  if (!Number.isSafeInteger(Math.round(ms))) throw new UsageError(`${flag}: "${text}" is too long`);
+  return Math.round(ms);
+}
+
+/**
+ * `--since`/`--until`: an RFC 3339 time, a UTC date (`2025-03-04`), or a duration back from
+ * now (`24h`, `7d`). Nanoseconds since the epoch, as the replay compares them.
+ */
+export function parseTimeBound(flag: string, text: string, nowMs: number): bigint {
+  const trimmed = text.trim();
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(trimmed) ? `${trimmed}T00:00:00Z` : trimmed;
+  const exact = parseRfc3339Ns(date);
+  if (exact !== undefined) return exact;
+  if (/^\d+(?:\.\d+)?(ms|s|m|h|d|w)$/.test(trimmed)) {
+    return BigInt(nowMs - parseDurationMs(flag, trimmed)) * 1_000_000n;
+  }
+  throw new UsageError(
+    `${flag}: expected an RFC 3339 time (2025-03-04T09:00:00Z), a date (2025-03-04) or a duration back from now (24h, 7d), got "${text}"`,
+  );
+}

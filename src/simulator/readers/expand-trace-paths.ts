@@ -1,0 +1,148 @@
+/**
+ * Trace arguments -> the sources to read, in order: each argument in command-line order, a
+ * directory as every file below it sorted by path, a glob as its sorted matches, `-` as
+ * standard input. A path that names nothing (and a glob that matches nothing) is the user's
+ * mistake and throws InputError before anything is read; a file or directory that exists but
+ * cannot be read becomes an `unreadable` source, which the reader reports as a malformed
+ * record so that one bad file among many does not stop a replay.
+ */
+import type { Dirent } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { InputError } from '../../errors.js';
+import { expandGlob, hasGlobMagic } from './glob.js';
+
+export const STDIN_NAME = '<stdin>';
+
+export type TraceSource =
+  | { kind: 'file'; path: string; file: string }
+  | { kind: 'stdin'; file: string }
+  | { kind: 'unreadable'; file: string; error: string };
+
+export async function expandTracePaths(
+  paths: readonly string[],
+  cwd: string,
+): Promise<TraceSource[]> {
+  const display = (absolute: string) => {
+    const rel = relative(cwd, absolute);
+    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absolute;
+  };
+  const sources: TraceSource[] = [];
+  const seen = new Set<string>();
+  const addFile = (absolute: string) => {
+    // The same file named twice (`traces/ traces/a.jsonl`) is read once.
+    if (seen.has(absolute)) return;
+    seen.add(absolute);
+    sources.push({ kind: 'file', path: absolute, file: display(absolute) });
+  };
+  const addPath = async (absolute: string, arg: string) => {
+    let directory: boolean;
+    try {
+      directory = (await stat(absolute)).isDirectory();
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') {
+        throw new InputError(`${arg}: no such file or directory`);
+      }
+      sources.push({ kind: 'unreadable', file: display(absolute), error: describeErrno(error) });
+      return;
+    }
+    if (!directory) addFile(absolute);
+    else
+      await walk(absolute, new Set(), addFile, (path, error) => {
+        sources.push({ kind: 'unreadable', file: display(path), error });
+      });
+  };
+
+  for (const arg of paths) {
+    if (arg === '-') {
+      if (!sources.some((s) => s.kind === 'stdin')) {
+        sources.push({ kind: 'stdin', file: STDIN_NAME });
+      }
+      continue;
+    }
+    const absolute = resolve(cwd, arg);
+    if (hasGlobMagic(arg) && !(await exists(absolute))) {
+      const matches = await expandGlob(arg, cwd);
+      if (matches.length === 0) throw new InputError(`${arg}: no files match this pattern`);
+      for (const match of matches) await addPath(match, match);
+      continue;
+    }
+    await addPath(absolute, arg);
+  }
+  return sources;
+}
+
+/**
+ * Every regular file below `dir`, depth first, sorted by name (code units) at each level, so
+ * the order does not depend on the file system. Hidden entries are passed over (`.DS_Store`, `.git`), and so are
+ * sockets and FIFOs, which would block the read; `ancestors` holds the real paths of the
+ * directories on the current branch, so that a link back into one of them is reported rather
+ * than followed forever.
+ */
+async function walk(
+  dir: string,
+  ancestors: Set<string>,
+  addFile: (path: string) => void,
+  fail: (path: string, error: string) => void,
+): Promise<void> {
+  let real: string;
+  let entries: Dirent[];
+  try {
+    real = await realpath(dir);
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    fail(dir, describeErrno(error));
+    return;
+  }
+  if (ancestors.has(real)) {
+    fail(dir, 'symbolic link points back into a directory being read');
+    return;
+  }
+  const branch = new Set(ancestors).add(real);
+  const names = entries
+    .map((e) => e.name)
+    .filter((name) => !name.startsWith('.'))
+    .sort();
+  for (const name of names) {
+    const path = join(dir, name);
+    let info: Awaited<ReturnType<typeof stat>>;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      // A dangling link in a trace directory is skipped, as a shell glob would skip it.
+      if (errnoCode(error) !== 'ENOENT') fail(path, describeErrno(error));
+      continue;
+    }
+    if (info.isDirectory()) await walk(path, branch, addFile, fail);
+    else if (info.isFile()) addFile(path);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+function errnoCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error
+    ? String(error.code)
+    : undefined;
+}
+
+export function describeErrno(error: unknown): string {
+  switch (errnoCode(error)) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'ELOOP':
+      return 'symbolic link loop';
+    case 'EISDIR':
+      return 'is a directory';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The bytes of one trace source, gunzipped when they start with the gzip magic number. The
+ * content decides, not the name: `kubectl logs | gzip` on stdin works, and a `.gz` file that
+ * was already unpacked is read as it is. Several gzip members back to back (`cat a.gz b.gz`)
+ * are read as one stream, as gunzip does.
+ */
+import { createReadStream } from 'node:fs';
+import { pipeline, Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+/**
+ * 64 KiB, measured: larger chunks mean fewer trips through the async iterators above, but
+ * decoding a chunk of 256 KiB or more into one string was several times slower per byte on
+ * Node 20 (its strings go to V8's large-object space), which outweighs that.
+ */
+const CHUNK_BYTES = 1 << 16;
+
+export function fileChunks(path: string): AsyncIterable<Buffer | string> {
+  return createReadStream(path, { highWaterMark: CHUNK_BYTES });
+}
+
+export async function* gunzipIfCompressed(
+  source: AsyncIterable<Buffer | string>,
+): AsyncGenerator<Buffer> {
+  const it = source[Symbol.asyncIterator]();
+  // Whatever a consumer does (finish, break, throw), the source is closed exactly once.
+  try {
+    let head = Buffer.alloc(0);
+    let ended = false;
+    while (head.length < 2) {
+      const next = await it.next();
+      if (next.done) {
+        ended = true;
+        break;
+      }
+      head = Buffer.concat([head, toBuffer(next.value)]);
+    }
+    const rest = async function* (): AsyncGenerator<Buffer> {
+      if (head.length > 0) yield head;
+      if (ended) return;
+      for (;;) {
+        const next = await it.next();
+        if (next.done) return;
+        yield toBuffer(next.value);
+      }
+    };
+    if (head[0] !== 0x1f || head[1] !== 0x8b) {
+      yield* rest();
+      return;
+    }
+    // pipeline() forwards an error of either side to the gunzip stream read below, and
+    // destroys both when the loop below is left early.
+    const gunzip = pipeline(Readable.from(rest()), createGunzip(), () => {});
+    for await (const chunk of gunzip) yield toBuffer(chunk);
+  } finally {
+    await it.return?.();
+  }
+}
+
+function toBuffer(chunk: unknown): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+  return Buffer.from(String(chunk), 'utf8');
+}

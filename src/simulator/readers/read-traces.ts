@@ -1,0 +1,42 @@
+/**
+ * `aegis simulate`'s input: trace files, directories, globs and `-` -> the recorded tool calls
+ * in them (POLICY-LANGUAGE.md section 9), file by file in argument order and record by record
+ * in file order. Nothing is sorted by time here; the replay does that within its window.
+ *
+ * Bad data never throws out of the iterator: it becomes `malformed` records with a file and
+ * line. The one thing that throws (InputError, before any record) is an argument that names
+ * nothing, which is a mistake on the command line rather than in the data.
+ */
+import type { TraceRecord } from '../types.js';
+import { expandTracePaths } from './expand-trace-paths.js';
+import { readTraceSource } from './read-trace-source.js';
+import { SeenSpans } from './seen-spans.js';
+
+export interface ReadTracesOptions {
+  cwd: string;
+  /** Read for a `-` argument; process.stdin when not given. */
+  stdin?: NodeJS.ReadableStream;
+}
+
+export async function* readTraces(
+  paths: readonly string[],
+  options: ReadTracesOptions,
+): AsyncGenerator<TraceRecord> {
+  for await (const batch of readTraceBatches(paths, options)) yield* batch;
+}
+
+/**
+ * The same records in the batches they are read in (one per chunk of input): a consumer that
+ * counts millions of records saves an async step per record by looping over each batch itself.
+ */
+export async function* readTraceBatches(
+  paths: readonly string[],
+  options: ReadTracesOptions,
+): AsyncGenerator<TraceRecord[]> {
+  const sources = await expandTracePaths(paths, options.cwd);
+  // Shared by every file: the same span exported into two files still counts once.
+  const seen = new SeenSpans();
+  for (const source of sources) {
+    yield* readTraceSource(source, { seen, ...(options.stdin ? { stdin: options.stdin } : {}) });
+  }
+}

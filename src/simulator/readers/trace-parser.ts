@@ -1,0 +1,261 @@
+/**
+ * The lines of one trace file -> records, with the format detected from the first non-blank
+ * content. JSON Lines (the common, large case) are handled a line at a time and nothing else
+ * is kept. When the first line is not a complete JSON value the file is taken to be one
+ * pretty-printed document (or several, or an array): its lines are gathered up to a cap and
+ * split into values at the end. If that does not work out for a file that did not start like
+ * a document (`{` or `[` alone on the first line), it was JSON Lines with a broken first line
+ * after all, and the gathered lines are read as such.
+ */
+import type { TraceFormat, TraceOrigin, TraceRecord } from '../types.js';
+import { aegisRecord } from './aegis-record.js';
+import { decisionLogRecord } from './decision-log-record.js';
+import { detectFormat } from './detect-format.js';
+import type { SplitLine } from './line-splitter.js';
+import { otlpRecords, parseOtlpJson } from './otlp-records.js';
+import type { SeenSpans } from './seen-spans.js';
+import { splitJsonValues } from './split-json-values.js';
+
+export const DEFAULT_MAX_LINE = 64 * 1024 * 1024;
+export const DEFAULT_MAX_DOCUMENT = 256 * 1024 * 1024;
+/** Enough of a parser's message to see what went wrong, not the whole line it quotes. */
+const MAX_MESSAGE = 200;
+
+export interface ParserOptions {
+  seen: SeenSpans;
+  /** Characters of one line; longer lines are malformed (memory stays bounded). */
+  maxLine?: number;
+  /** Characters of a pretty-printed document, which has to be held whole to be parsed. */
+  maxDocument?: number;
+}
+
+type Mode = 'detect' | 'lines' | 'document';
+
+export class TraceParser {
+  readonly #file: string;
+  readonly #seen: SeenSpans;
+  readonly #maxLine: number;
+  readonly #maxDocument: number;
+  #line = 0;
+  #mode: Mode = 'detect';
+  #format: TraceFormat = 'aegis-jsonl';
+  #documentAllowed = true;
+  #document: string[] = [];
+  #documentLine = 0;
+  #documentSize = 0;
+  #bareOpener = false;
+  /** Set when the rest of the file cannot be read (a document over the cap). */
+  done = false;
+
+  constructor(file: string, options: ParserOptions) {
+    this.#file = file;
+    this.#seen = options.seen;
+    this.#maxLine = options.maxLine ?? DEFAULT_MAX_LINE;
+    this.#maxDocument = options.maxDocument ?? DEFAULT_MAX_DOCUMENT;
+  }
+
+  get format(): TraceFormat | undefined {
+    return this.#mode === 'lines' ? this.#format : undefined;
+  }
+
+  lines(lines: readonly SplitLine[]): TraceRecord[] {
+    const out: TraceRecord[] = [];
+    for (const text of lines) {
+      const line = ++this.#line;
+      if (this.done) break;
+      if (this.#mode === 'lines') {
+        // The hot path: one JSON value per line.
+        if (text === null) this.#tooLong(line, out);
+        else if (!isBlank(text)) this.#value(text, line, out);
+      } else if (this.#mode === 'detect') this.#detect(text, line, out);
+      else this.#gather(text, out);
+    }
+    return out;
+  }
+
+  /** Call once at the end of the input, with the splitter's last line. */
+  finish(lines: readonly SplitLine[]): TraceRecord[] {
+    const out = this.lines(lines);
+    if (this.#mode === 'document' && !this.done) this.#endDocument(out);
+    return out;
+  }
+
+  /** The record for a read that failed (I/O, a corrupt gzip stream) after `line` lines. */
+  readError(error: unknown): TraceRecord {
+    const message = error instanceof Error ? error.message : String(error);
+    return this.#malformed(this.#line, `cannot read the file: ${message}`);
+  }
+
+  #malformed(line: number, error: string): TraceRecord {
+    return { kind: 'malformed', origin: { file: this.#file, line }, error };
+  }
+
+  #tooLong(line: number, out: TraceRecord[]): void {
+    const mib = Math.round(this.#maxLine / (1024 * 1024));
+    out.push(this.#malformed(line, `line is longer than the ${mib} MiB cap`));
+  }
+
+  #detect(text: SplitLine, line: number, out: TraceRecord[]): void {
+    if (text === null) return this.#tooLong(line, out);
+    if (isBlank(text)) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      if (!this.#documentAllowed) {
+        out.push(this.#malformed(line, invalidJson(error)));
+        return;
+      }
+      this.#mode = 'document';
+      this.#document = [text];
+      this.#documentLine = line;
+      this.#documentSize = text.length;
+      const trimmed = text.trim();
+      this.#bareOpener = trimmed === '{' || trimmed === '[';
+      return;
+    }
+    this.#mode = 'lines';
+    this.#format = detectFormat(value);
+    if (this.#format === 'otlp-json') value = parseOtlpJson(text);
+    this.#emit(value, line, out);
+  }
+
+  #value(text: string, line: number, out: TraceRecord[]): void {
+    let value: unknown;
+    try {
+      value = this.#format === 'otlp-json' ? parseOtlpJson(text) : JSON.parse(text);
+    } catch (error) {
+      out.push(this.#malformed(line, invalidJson(error)));
+      return;
+    }
+    this.#emit(value, line, out);
+  }
+
+  #emit(value: unknown, line: number, out: TraceRecord[]): void {
+    const origin: TraceOrigin = { file: this.#file, line };
+    if (!Array.isArray(value)) return this.#emitOne(value, origin, out);
+    for (const element of value) this.#emitOne(element, origin, out);
+  }
+
+  #emitOne(value: unknown, origin: TraceOrigin, out: TraceRecord[]): void {
+    switch (this.#format) {
+      case 'aegis-jsonl':
+        out.push(aegisRecord(value, origin));
+        return;
+      case 'opa-decision-log': {
+        const record = decisionLogRecord(value, origin);
+        if (record) out.push(record);
+        return;
+      }
+      case 'otlp-json':
+        otlpRecords(value, origin, this.#seen, out);
+        return;
+    }
+  }
+
+  #gather(text: SplitLine, out: TraceRecord[]): void {
+    if (text === null) {
+      this.#giveUp(`the JSON document has a line longer than the cap`, out);
+      return;
+    }
+    this.#document.push(text);
+    this.#documentSize += text.length + 1;
+    if (this.#documentSize > this.#maxDocument) {
+      const mib = Math.round(this.#maxDocument / (1024 * 1024));
+      this.#giveUp(`the JSON document is larger than the ${mib} MiB cap`, out);
+      return;
+    }
+    // JSON Lines whose first line is broken: the next object line stands on its own.
+    if (!this.#bareOpener && startsLikeJson(text)) {
+      try {
+        JSON.parse(text);
+      } catch {
+        return;
+      }
+      this.#asLines(out);
+    }
+  }
+
+  #giveUp(error: string, out: TraceRecord[]): void {
+    out.push(this.#malformed(this.#documentLine, error));
+    this.#document = [];
+    this.done = true;
+  }
+
+  /** The gathered lines, read as JSON Lines after all; the first one did not parse. */
+  #asLines(out: TraceRecord[]): void {
+    const [first = '', ...rest] = this.#document;
+    const firstLine = this.#documentLine;
+    this.#document = [];
+    this.#mode = 'detect';
+    this.#documentAllowed = false;
+    this.#value(first, firstLine, out);
+    rest.forEach((text, i) => {
+      const line = firstLine + 1 + i;
+      if (this.#mode === 'lines') {
+        if (!isBlank(text)) this.#value(text, line, out);
+      } else this.#detect(text, line, out);
+    });
+  }
+
+  #endDocument(out: TraceRecord[]): void {
+    const text = this.#document.join('\n');
+    const firstLine = this.#documentLine;
+    let whole: unknown;
+    let parsed = false;
+    try {
+      whole = JSON.parse(text);
+      parsed = true;
+    } catch {
+      // Several documents, or a broken one: see below.
+    }
+    if (parsed && !Array.isArray(whole)) {
+      this.#document = [];
+      this.#mode = 'lines';
+      this.#format = detectFormat(whole);
+      this.#emit(this.#format === 'otlp-json' ? parseOtlpJson(text) : whole, firstLine, out);
+      return;
+    }
+    whole = undefined;
+    const split = splitJsonValues(text, firstLine);
+    const values: { value: unknown; line: number }[] = [];
+    let failure = split.error && {
+      line: split.error.line,
+      message: `invalid JSON: ${split.error.message}`,
+    };
+    for (const [i, { text: valueText, line }] of split.values.entries()) {
+      try {
+        let value: unknown = JSON.parse(valueText);
+        if (i === 0) this.#format = detectFormat(value);
+        if (this.#format === 'otlp-json') value = parseOtlpJson(valueText);
+        values.push({ value, line });
+      } catch (error) {
+        failure = { line, message: invalidJson(error) };
+        break;
+      }
+    }
+    if (failure && !this.#bareOpener) {
+      this.#asLines(out);
+      return;
+    }
+    this.#document = [];
+    this.#mode = 'lines';
+    for (const { value, line } of values) this.#emit(value, line, out);
+    if (failure) out.push(this.#malformed(failure.line, failure.message));
+  }
+}
+
+function isBlank(text: string): boolean {
+  return text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '');
+}
+
+function startsLikeJson(text: string): boolean {
+  const c = text.trimStart().charCodeAt(0);
+  return c === 123 || c === 91;
+}
+
+function invalidJson(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const short = message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}...` : message;
+  return `invalid JSON: ${short}`;
+}

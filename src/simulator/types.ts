@@ -1,0 +1,114 @@
+/**
+ * The simulator's shared shapes: what every trace reader yields (TraceRecord) and the report a
+ * replay produces (SimulationReport, the JSON of CLI.md `simulate`, format version checked on
+ * read by `aegis report merge`). POLICY-LANGUAGE.md sections 8 and 9 are the semantics.
+ */
+import type { Outcome, Reason } from '../engine/decision.js';
+
+export type TraceFormat = 'aegis-jsonl' | 'otlp-json' | 'opa-decision-log';
+
+/** Where a record came from, for messages and examples. */
+export interface TraceOrigin {
+  file: string;
+  /** 1-based line of the record (of the line holding it, for one-object-per-file formats). */
+  line: number;
+}
+
+/** One recorded tool call, turned into a decision input (section 3). */
+export interface TraceEvent {
+  kind: 'event';
+  origin: TraceOrigin;
+  format: TraceFormat;
+  /** Nanoseconds since the epoch (exact). */
+  timeNs: bigint;
+  /** The decision input; `context.usage` is recomputed by the replay, never taken from here. */
+  input: Record<string, unknown>;
+  /** The decision recorded with the call, when the trace has one. */
+  recorded?: { decision?: string; outcome?: string };
+  traceId?: string;
+  spanId?: string;
+  /** Decision-log events whose `erased` lists paths under /input: evaluated, but flagged. */
+  erased?: string[];
+}
+
+/** A record that is not a tool call (another span, another decision path): counted only. */
+export interface TraceSkip {
+  kind: 'skip';
+  origin: TraceOrigin;
+  reason: string;
+}
+
+/** A record that could not be used (bad JSON, no usable time, ...): counted and listed. */
+export interface TraceMalformed {
+  kind: 'malformed';
+  origin: TraceOrigin;
+  error: string;
+}
+
+export type TraceRecord = TraceEvent | TraceSkip | TraceMalformed;
+
+export const REPORT_FORMAT_VERSION = 1;
+
+export interface OutcomeCounts {
+  allow: number;
+  sanitize: number;
+  approval_needed: number;
+  deny: number;
+}
+
+export interface CountsWithBlocks extends OutcomeCounts {
+  events: number;
+  would_block: number;
+}
+
+export interface ReportExample {
+  transition: string;
+  trace_id?: string;
+  span_id?: string;
+  time: string;
+  file: string;
+  line: number;
+  agent: string;
+  tenant?: string;
+  tool: string;
+  action?: string;
+  outcome: Outcome;
+  baseline?: string;
+  reasons: Reason[];
+}
+
+export interface SimulationReport {
+  format_version: typeof REPORT_FORMAT_VERSION;
+  /** Every record read: events + skipped + malformed. */
+  events: number;
+  evaluated: number;
+  skipped: number;
+  malformed: number;
+  /** Events outside --since/--until: counted in `events`, not evaluated (only with those flags). */
+  filtered?: number;
+  /** Events that arrived later than the reorder window allowed (replayed out of order). */
+  late: number;
+  /** Decision-log events evaluated despite erased input fields. */
+  erased: number;
+  outcomes: OutcomeCounts;
+  would_block: number;
+  by_agent: Record<string, CountsWithBlocks>;
+  by_tool: Record<string, CountsWithBlocks>;
+  by_rule: Record<string, number>;
+  by_code: Record<string, number>;
+  /** `"<from>-><to>"` outcome transitions, against --baseline or the recorded decision. */
+  changes: Record<string, number>;
+  /** What `changes` compares against. */
+  compared_with: 'baseline' | 'recorded' | 'none';
+  /** The first examples of each transition (and of would-blocks without a comparison). */
+  examples: ReportExample[];
+  /** The N of "the first N examples per transition" (merge keeps the same N). */
+  examples_per_transition?: number;
+  /** Would-block events per UTC hour, `YYYY-MM-DDTHH` -> n, sorted. */
+  timeline: Record<string, number>;
+  first_malformed: { file: string; line: number; error: string }[];
+  /** `i/n` when this report covers one shard; merged reports have no shard. */
+  shard?: string;
+  policy: { revision: string; engine: string };
+  baseline?: { revision: string };
+}

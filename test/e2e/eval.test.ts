@@ -1,0 +1,218 @@
+/**
+ * `aegis eval` through the built CLI: one JSON input or JSON Lines, a file or stdin, a bundle or
+ * the policy sources, the three engines, --explain, and every refusal of a bad input or a
+ * bundle aegis did not make (exit 2, one line, no stack).
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../src/bundle/canonical-json.js';
+import { findOpa } from '../../src/engine/opa-binary.js';
+import { aegis, isCleanError, REPO, tempDir } from './run-cli.js';
+
+const DECISION_KEYS = ['allow', 'decision', 'mode', 'outcome', 'params', 'reasons', 'redactions'];
+
+let dir: { path: string; remove: () => void };
+/** The fintech and healthcare case inputs: allows, denials, shadow, sanitize. */
+let inputs: unknown[];
+/** Their case names, in the same order. */
+let names: string[];
+/** `aegis eval plain.tar.gz --input many.jsonl`: native decisions of every input, one per line. */
+let many: { code: number | null; stdout: string; stderr: string };
+
+const evalCli = (args: string[], input?: string) =>
+  aegis(['eval', ...args], { cwd: dir.path, ...(input !== undefined ? { input } : {}) });
+
+/** The message lines of stderr: everything but `  hint:` lines. */
+const messageLines = (stderr: string) =>
+  stderr
+    .trimEnd()
+    .split('\n')
+    .filter((l) => !/^\s+hint: /.test(l));
+
+function expectCleanRefusal(result: { code: number | null; stdout: string; stderr: string }) {
+  expect(result.code, result.stderr).toBe(2);
+  expect(result.stdout).toBe('');
+  expect(isCleanError(result.stderr), result.stderr).toBe(true);
+  expect(messageLines(result.stderr)).toHaveLength(1);
+  expect(result.stderr).toMatch(/^aegis: /);
+}
+
+const canonicalLines = (stdout: string) =>
+  stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => canonicalJson(JSON.parse(line)));
+
+beforeAll(async () => {
+  const opa = await findOpa({ env: process.env, cwd: REPO });
+  if (!opa.ok) throw new Error(`eval tests need real OPA: ${opa.message}; run npm run install-opa`);
+
+  dir = tempDir('eval');
+  cpSync(join(REPO, 'fixtures', 'policies'), join(dir.path, 'policies'), { recursive: true });
+  const cases = readFileSync(join(REPO, 'fixtures', 'cases', 'fintech.jsonl'), 'utf8')
+    .concat(readFileSync(join(REPO, 'fixtures', 'cases', 'healthcare.jsonl'), 'utf8'))
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as { name: string; input: unknown });
+  inputs = cases.map((c) => c.input);
+  names = cases.map((c) => c.name);
+  writeFileSync(join(dir.path, 'one.json'), `${JSON.stringify(inputs[0], null, 2)}\n`);
+  writeFileSync(join(dir.path, 'many.jsonl'), inputs.map((i) => `${JSON.stringify(i)}\n`).join(''));
+
+  for (const [out, extra] of [
+    ['plain.tar.gz', []],
+    ['wasm.tar.gz', ['--wasm']],
+  ] as const) {
+    const compiled = aegis(['compile', 'policies', '-o', out, ...extra], { cwd: dir.path });
+    if (compiled.code !== 0) throw new Error(`compile failed: ${compiled.stderr}`);
+  }
+
+  many = evalCli(['plain.tar.gz', '--input', 'many.jsonl']);
+
+  // A bundle that OPA accepts but aegis did not make: no aegis/ir.json.
+  const opaDir = join(dir.path, 'opa-src', 'aegis');
+  mkdirSync(opaDir, { recursive: true });
+  writeFileSync(join(opaDir, 'd.rego'), 'package aegis\n\ndecision := {"decision": "allow"}\n');
+  const built = spawnSync(
+    opa.path,
+    ['build', '-b', join(dir.path, 'opa-src'), '-o', join(dir.path, 'opa-built.tar.gz')],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (built.status !== 0) throw new Error(`opa build failed: ${built.stderr}`);
+  // Random bytes that only look like a bundle by name.
+  writeFileSync(
+    join(dir.path, 'random.tar.gz'),
+    Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256)),
+  );
+});
+
+afterAll(() => dir?.remove());
+
+describe('aegis eval', () => {
+  it('one JSON input: the decision document, pretty-printed', () => {
+    const result = evalCli(['plain.tar.gz', '--input', 'one.json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const decision = JSON.parse(result.stdout);
+    expect(result.stdout).toBe(`${JSON.stringify(decision, null, 2)}\n`);
+    expect(Object.keys(decision).sort()).toEqual(expect.arrayContaining(DECISION_KEYS));
+    expect(decision.decision).toBe('allow');
+    expect(decision.policy).toEqual({ agent: 'finance-agent', tenant: 'acme' });
+  });
+
+  it('JSON Lines: one compact decision per line, in order', () => {
+    const result = many;
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines).toHaveLength(inputs.length);
+    for (const line of lines) {
+      const d = JSON.parse(line);
+      expect(line).toBe(JSON.stringify(d));
+      expect(Object.keys(d)).toEqual(expect.arrayContaining(DECISION_KEYS));
+    }
+    // Not all the same answer: the cases cover every outcome.
+    const outcomes = new Set(lines.map((l) => JSON.parse(l).outcome));
+    expect([...outcomes].sort()).toEqual(['allow', 'approval_needed', 'deny', 'sanitize']);
+  });
+
+  it('a .jsonl file with one line still gets one compact line', () => {
+    writeFileSync(join(dir.path, 'single.jsonl'), `${JSON.stringify(inputs[0])}\n`);
+    const result = evalCli(['plain.tar.gz', '--input', 'single.jsonl']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${many.stdout.split('\n')[0]}\n`);
+  });
+
+  it('--input - reads stdin', () => {
+    const fromStdin = evalCli(
+      ['plain.tar.gz', '--input', '-'],
+      readFileSync(join(dir.path, 'many.jsonl'), 'utf8'),
+    );
+    expect(fromStdin.code).toBe(0);
+    expect(fromStdin.stdout).toBe(many.stdout);
+  });
+
+  it('a bundle and the policy directory decide the same', () => {
+    const sources = evalCli(['policies', '--input', 'many.jsonl']);
+    expect(sources.code).toBe(0);
+    expect(sources.stdout).toBe(many.stdout);
+  });
+
+  it('--engine native, opa and wasm agree (wasm from a --wasm bundle and from sources)', () => {
+    const expected = canonicalLines(many.stdout);
+    for (const args of [
+      ['wasm.tar.gz', '--engine', 'opa'],
+      ['wasm.tar.gz', '--engine', 'wasm'],
+      ['policies', '--engine', 'wasm'],
+    ]) {
+      const result = evalCli([...args, '--input', 'many.jsonl']);
+      expect(result.stderr, args.join(' ')).toBe('');
+      expect(result.code, args.join(' ')).toBe(0);
+      expect(canonicalLines(result.stdout), args.join(' ')).toEqual(expected);
+    }
+  });
+
+  it('--engine wasm on a bundle without policy.wasm exits 2 with a hint', () => {
+    const result = evalCli(['plain.tar.gz', '--input', 'one.json', '--engine', 'wasm']);
+    expectCleanRefusal(result);
+    expect(result.stderr).toContain('policy.wasm');
+    expect(result.stderr).toMatch(/hint: .*--wasm/);
+  });
+
+  it('--explain: the explanation on stderr, stdout unchanged', () => {
+    const explained = evalCli(['plain.tar.gz', '--input', 'many.jsonl', '--explain']);
+    expect(explained.code).toBe(0);
+    expect(explained.stdout).toBe(many.stdout);
+    // One block per input, each starting with its `decision` line.
+    const blocks = explained.stderr.split(/^(?=decision )/m);
+    expect(blocks).toHaveLength(inputs.length);
+    const block = (name: string) => blocks[names.indexOf(name)] ?? '';
+
+    const allowed = block('small weekday payment is allowed');
+    expect(allowed).toMatch(/^decision allow \(outcome allow, mode enforce\)/);
+    expect(allowed).toMatch(/^ {2}pass {2}3 region is one of \[us-east-1, us-west-2\]$/m);
+    expect(allowed).not.toContain('FAIL');
+
+    // Region fails first; egress and tool lookup never ran, so they are not listed as passed.
+    const region = block('region outside the list is denied');
+    expect(region).toMatch(/^ {2}FAIL {2}3 region .*region_denied/m);
+    expect(region).not.toMatch(/ 4 egress| 5 tool/);
+
+    // The tool and action denials share a rule id; only the one that failed says FAIL.
+    const approval = block('payment over 1000 needs approval');
+    expect(approval).toMatch(/^ {2}pass {2}5 tool is listed$/m);
+    expect(approval).toMatch(/^ {2}FAIL {2}amount <= 1000 .*amount_needs_approval/m);
+  });
+
+  it('bad JSON on line 3 of a JSON Lines file exits 2 naming the line', () => {
+    const lines = inputs.slice(0, 4).map((i) => JSON.stringify(i));
+    lines[2] = '{"agent": {"id": "finance-agent"}, ';
+    writeFileSync(join(dir.path, 'bad.jsonl'), `${lines.join('\n')}\n`);
+    const result = evalCli(['plain.tar.gz', '--input', 'bad.jsonl']);
+    expectCleanRefusal(result);
+    expect(result.stderr).toContain('bad.jsonl:3');
+  });
+
+  it('an empty input exits 2', () => {
+    writeFileSync(join(dir.path, 'empty.json'), '\n  \n');
+    expectCleanRefusal(evalCli(['plain.tar.gz', '--input', 'empty.json']));
+    expectCleanRefusal(evalCli(['plain.tar.gz', '--input', '-'], ''));
+  });
+
+  it('a plain `opa build` bundle (no aegis/ir.json) exits 2', () => {
+    const result = evalCli(['opa-built.tar.gz', '--input', 'one.json']);
+    expectCleanRefusal(result);
+    expect(result.stderr).toContain('opa-built.tar.gz');
+  });
+
+  it('random bytes named .tar.gz exit 2', () => {
+    const result = evalCli(['random.tar.gz', '--input', 'one.json']);
+    expectCleanRefusal(result);
+    expect(result.stderr).toContain('random.tar.gz');
+  });
+});

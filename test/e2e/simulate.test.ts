@@ -1,0 +1,293 @@
+/**
+ * `aegis simulate` and `aegis report merge` through the built CLI, on the project `aegis init`
+ * writes: every format, the --fail-on gates against a real baseline, -o, --strict, stdin,
+ * --since/--until, shards merged back into the unsharded report, and clean refusals.
+ *
+ * Each run compiles the policies, so the tests run concurrently, each CLI run a child process
+ * of its own (run-cli's aegis() is synchronous and would serialise them).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SimulationReport } from '../../src/simulator/types.js';
+import { aegis, type CliResult, isCleanError, REPO, tempDir } from './run-cli.js';
+
+let dir: { path: string; remove: () => void };
+
+/** The built CLI, asynchronously: NO_COLOR, no CI, a hard timeout. */
+function cli(args: readonly string[], input = ''): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(REPO, 'bin', 'aegis'), ...args], {
+      cwd: dir.path,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NO_COLOR: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      stdout += s;
+    });
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
+
+const sim = (args: string[], input?: string) => cli(['simulate', ...args], input);
+const json = (stdout: string) => JSON.parse(stdout) as SimulationReport;
+
+const cached = new Map<string, Promise<CliResult>>();
+/** One run shared by the tests that compare with it. */
+const once = (args: string[]) => {
+  const key = args.join('\0');
+  const hit = cached.get(key) ?? sim(args);
+  cached.set(key, hit);
+  return hit;
+};
+const NATIVE_JSON = ['traces', '--policy', 'policies', '--format', 'json'];
+const BASELINE = ['traces', '--policy', 'policies', '--baseline', 'baseline'];
+
+/** The message lines of stderr: everything but `  hint:` lines. */
+const messageLines = (stderr: string) =>
+  stderr
+    .trimEnd()
+    .split('\n')
+    .filter((l) => !/^\s+hint: /.test(l));
+
+function expectCleanRefusal(result: { code: number | null; stdout: string; stderr: string }) {
+  expect(result.code, result.stderr).toBe(2);
+  expect(result.stdout).toBe('');
+  expect(isCleanError(result.stderr), result.stderr).toBe(true);
+  expect(messageLines(result.stderr)).toHaveLength(1);
+  expect(result.stderr).toMatch(/^aegis: /);
+}
+
+beforeAll(() => {
+  dir = tempDir('simulate');
+  const init = aegis(['init', '.'], { cwd: dir.path });
+  expect(init.code, init.stderr).toBe(0);
+  // The baseline: the finance limits ten times higher, so the candidate newly blocks payments.
+  const policy = readFileSync(join(dir.path, 'policies', 'agents.yaml'), 'utf8');
+  mkdirSync(join(dir.path, 'baseline'));
+  writeFileSync(
+    join(dir.path, 'baseline', 'agents.yaml'),
+    policy
+      .replace('max_amount: 5000', 'max_amount: 50000')
+      .replace('approval_needed_over: 1000', 'approval_needed_over: 10000'),
+  );
+  const lines = readFileSync(join(dir.path, 'traces', 'example.jsonl'), 'utf8').trimEnd();
+  writeFileSync(join(dir.path, 'with-bad-line.jsonl'), `${lines}\n{"not json\n`);
+  writeFileSync(join(dir.path, 'invalid.yaml'), 'version: 1\nagent: x\nallowed_tools: 7\n');
+}, 60_000);
+
+afterAll(() => dir.remove());
+
+describe.concurrent('aegis simulate', () => {
+  it('prints the text summary and exits 0 without a gate', async () => {
+    const r = await sim(['traces', '--policy', 'policies']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^Simulation {2}policy sha256:[0-9a-f]+ \(native\)\n/);
+    expect(r.stdout).toContain('  17 records: 17 evaluated, 0 skipped, 0 malformed');
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('✖ 12 calls would be blocked');
+  });
+
+  it('--format json is one document whose counts add up', async () => {
+    const r = await once(NATIVE_JSON);
+    expect(r.code, r.stderr).toBe(0);
+    const report = json(r.stdout);
+    expect(report.format_version).toBe(1);
+    const o = report.outcomes;
+    expect(o.allow + o.sanitize + o.approval_needed + o.deny).toBe(report.evaluated);
+    expect(report.would_block).toBe(o.approval_needed + o.deny);
+    expect(Object.values(report.timeline).reduce((a, b) => a + b, 0)).toBe(report.would_block);
+    expect(report.compared_with).toBe('none');
+  });
+
+  it.each([
+    [['--fail-on', 'would-block'], 1, /--fail-on would-block: 12 calls would be blocked/],
+    [['--fail-on', 'new-block'], 2, /needs something to compare with/],
+    [
+      ['--baseline', 'baseline', '--fail-on', 'new-block'],
+      1,
+      /--fail-on new-block: 2 calls newly blocked/,
+    ],
+    [['--baseline', 'baseline', '--fail-on', 'change'], 1, /--fail-on change: 2 outcomes changed/],
+    // Against itself nothing changes, so nothing is new either.
+    [['--baseline', 'policies', '--fail-on', 'change'], 0, /^$/],
+  ])('gate %j -> exit %i', async (flags, code, stderr) => {
+    const r = await sim(['traces', '--policy', 'policies', ...flags, '--format', 'json']);
+    expect(r.code, r.stderr).toBe(code);
+    expect(r.stderr).toMatch(stderr);
+    // The report is on stdout whatever the gate decided.
+    expect(json(r.stdout).would_block).toBe(12);
+  });
+
+  it('compares with a baseline in every format', async () => {
+    const [report, markdown, junit] = await Promise.all([
+      once([...BASELINE, '--format', 'json']).then((r) => json(r.stdout)),
+      sim([...BASELINE, '--format', 'markdown']).then((r) => r.stdout),
+      sim([...BASELINE, '--format', 'junit']).then((r) => r.stdout),
+    ]);
+    expect(report.compared_with).toBe('baseline');
+    expect(report.changes).toEqual({ 'allow->approval_needed': 1, 'allow->deny': 1 });
+    expect(markdown.split('\n')[0]).toBe('### ⛔ **12 calls would be blocked** (2 new)');
+    expect(junit).toContain('<testcase classname="aegis.simulate" name="agent finance-agent">');
+    expect(junit.match(/<failure /g)).toHaveLength(4);
+  });
+
+  it('-o writes the report atomically and keeps stdout empty', async () => {
+    const r = await sim([
+      'traces',
+      '--policy',
+      'policies',
+      '--format',
+      'html',
+      '-o',
+      'out/report.html',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('aegis: wrote the html report to out/report.html (12 would-blocks)\n');
+    expect(readdirSync(join(dir.path, 'out'))).toEqual(['report.html']);
+    expect(readFileSync(join(dir.path, 'out', 'report.html'), 'utf8')).toMatch(/^<!doctype html>/);
+  });
+
+  it('counts a malformed record, and --strict makes it exit 2', async () => {
+    const [plain, strict] = await Promise.all([
+      sim(['with-bad-line.jsonl', '--policy', 'policies', '--format', 'json']),
+      sim(['with-bad-line.jsonl', '--policy', 'policies', '--strict']),
+    ]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(json(plain.stdout).malformed).toBe(1);
+    expect(strict.code).toBe(2);
+    expect(strict.stdout).toContain('Malformed records');
+    expect(strict.stderr).toMatch(
+      /^aegis: --strict: 1 malformed record \(first: with-bad-line\.jsonl:18: /,
+    );
+  });
+
+  it('reads a trace from stdin', async () => {
+    const trace = readFileSync(join(dir.path, 'traces', 'example.jsonl'), 'utf8');
+    const r = await sim(['-', '--policy', 'policies', '--format', 'json'], trace);
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r.stdout).evaluated).toBe(17);
+  });
+
+  it('--since and --until keep a time range', async () => {
+    const r = await sim([
+      'traces',
+      '--policy',
+      'policies',
+      '--format',
+      'json',
+      '--since',
+      '2026-11-20T14:00:00Z',
+      '--until',
+      '2026-11-21',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = json(r.stdout);
+    // 14:00 to 17:30 on the 20th: seven finance calls, three support calls, one deploy.
+    expect(report.evaluated).toBe(11);
+    expect(Object.keys(report.timeline).every((h) => h.startsWith('2026-11-20T1'))).toBe(true);
+  });
+
+  it('agrees with itself on the opa engine', async () => {
+    const [native, opa] = await Promise.all([
+      once(NATIVE_JSON).then((r) => json(r.stdout)),
+      sim([...NATIVE_JSON, '--engine', 'opa']),
+    ]);
+    expect(opa.code, opa.stderr).toBe(0);
+    const report = json(opa.stdout);
+    expect(report.policy.engine).toBe('opa');
+    expect({ ...report, policy: native.policy }).toEqual(native);
+  });
+
+  it('refuses invalid policies with their diagnostics (exit 1)', async () => {
+    const r = await sim(['traces', '--policy', 'invalid.yaml']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('invalid.yaml');
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(
+      'aegis: not simulated: the policy has errors',
+    );
+  });
+
+  it.each([
+    [['--policy', 'policies', 'traces'], /at least one trace.*put the traces first/],
+    [['nowhere.jsonl', '--policy', 'policies'], /nowhere\.jsonl: no such file/],
+    [['traces', '--policy', 'policies', '--since', 'last tuesday'], /--since: expected/],
+    [['traces', '--policy', 'policies', '--shard', '2/2'], /--shard/],
+    [['traces', '--policy', 'policies', '-o', 'traces/example.jsonl/x'], /cannot write/],
+  ])('refuses %j in one line (exit 2)', async (args, message) => {
+    const r = await sim(args);
+    expectCleanRefusal(r);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('rejects an unknown --format and --fail-on before reading anything', async () => {
+    const runs = await Promise.all(
+      [
+        ['--format', 'sarif'],
+        ['--fail-on', 'always'],
+      ].map((flag) => sim(['traces', '--policy', 'policies', ...flag])),
+    );
+    for (const r of runs) {
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/argument '(sarif|always)' is invalid/);
+    }
+  });
+});
+
+describe.concurrent('aegis report merge', () => {
+  const SHARDED = [...BASELINE, '--format', 'json'];
+  const SHARDS = ['shards/0.json', 'shards/1.json', 'shards/2.json'];
+  const merge = (args: string[]) => cli(['report', 'merge', ...args]);
+
+  beforeAll(async () => {
+    writeFileSync(join(dir.path, 'v9.json'), JSON.stringify({ format_version: 9 }));
+    const runs = await Promise.all(
+      SHARDS.map((file, i) => sim([...SHARDED, '--shard', `${i}/3`, '-o', file])),
+    );
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+  }, 60_000);
+
+  it('merges --shard reports back into the unsharded report', async () => {
+    const [merged, full] = await Promise.all([
+      merge([...SHARDS, '--format', 'json']),
+      once(SHARDED),
+    ]);
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(merged.stdout).toBe(full.stdout);
+  });
+
+  it('renders the merged report as text by default', async () => {
+    const r = await merge(SHARDS);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('✖ 12 calls would be blocked (2 new)');
+  });
+
+  it.each([
+    ['a missing file', ['nope.json'], /cannot read nope\.json: no such file/],
+    ['a file that is not JSON', ['traces/example.jsonl'], /not JSON/],
+    [
+      'another format version',
+      ['v9.json'],
+      /v9\.json: report format_version 9; this aegis reads 1/,
+    ],
+    ['a missing shard', ['shards/0.json', 'shards/2.json'], /shard 1\/3 missing/],
+  ])('refuses %s in one line (exit 2)', async (_what, files, message) => {
+    const r = await merge(files);
+    expectCleanRefusal(r);
+    expect(r.stderr).toMatch(message);
+  });
+});

@@ -1,0 +1,289 @@
+/**
+ * readTraces over made-up trees: which files are read in which order, stdin, gzip, and the
+ * ways a file can be shaped (JSON Lines, pretty-printed documents, arrays, broken lines).
+ */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InputError } from '../../../src/errors.js';
+import { readTraces } from '../../../src/simulator/readers/read-traces.js';
+import type { TraceRecord } from '../../../src/simulator/types.js';
+
+let root: string;
+
+function input(time: string, tool = 'stripe-payments') {
+  return {
+    agent: { id: 'finance-agent', tenant: 'acme' },
+    tool: { name: tool },
+    context: { time },
+  };
+}
+const line = (time: string, tool?: string) => JSON.stringify(input(time, tool));
+
+async function read(paths: string[], stdin?: NodeJS.ReadableStream): Promise<TraceRecord[]> {
+  const records: TraceRecord[] = [];
+  for await (const r of readTraces(paths, { cwd: root, ...(stdin ? { stdin } : {}) })) {
+    records.push(r);
+  }
+  return records;
+}
+
+/** file:line kind, enough to check order and placement. */
+function where(records: TraceRecord[]): string[] {
+  return records.map((r) => `${r.origin.file}:${r.origin.line} ${r.kind}`);
+}
+
+function write(path: string, content: string | Buffer) {
+  mkdirSync(join(root, path, '..'), { recursive: true });
+  writeFileSync(join(root, path), content);
+}
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'aegis-traces-'));
+  write('t/b.jsonl', `${line('2026-11-18T15:00:02Z')}\n`);
+  write('t/a.jsonl', `${line('2026-11-18T15:00:01Z')}\n${line('2026-11-18T15:00:03Z')}\n`);
+  write('t/sub/c.jsonl.gz', gzipSync(`${line('2026-11-18T15:00:04Z')}\n`));
+  write('t/.hidden.jsonl', `${line('2026-11-18T15:00:05Z')}\n`);
+  write('t/sub/deeper/d.log', `${line('2026-11-18T15:00:06Z')}\n`);
+});
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('paths', () => {
+  it('reads a directory depth first, sorted, without hidden files, gunzipping by content', async () => {
+    expect(where(await read(['t']))).toEqual([
+      't/a.jsonl:1 event',
+      't/a.jsonl:2 event',
+      't/b.jsonl:1 event',
+      't/sub/c.jsonl.gz:1 event',
+      't/sub/deeper/d.log:1 event',
+    ]);
+  });
+
+  it('keeps the order of the arguments and reads a file named twice once', async () => {
+    expect(where(await read(['t/b.jsonl', 't/a.jsonl', 't/b.jsonl']))).toEqual([
+      't/b.jsonl:1 event',
+      't/a.jsonl:1 event',
+      't/a.jsonl:2 event',
+    ]);
+  });
+
+  it('expands globs that the shell did not', async () => {
+    expect(where(await read(['t/**/*.jsonl*']))).toEqual([
+      't/a.jsonl:1 event',
+      't/a.jsonl:2 event',
+      't/b.jsonl:1 event',
+      't/sub/c.jsonl.gz:1 event',
+    ]);
+    expect(where(await read(['t/{b,x}.jsonl', 't/sub/*/?.log', 't/[!a].*']))).toEqual([
+      't/b.jsonl:1 event',
+      't/sub/deeper/d.log:1 event',
+    ]);
+  });
+
+  it('throws InputError for a path or a glob that names nothing, before any record', async () => {
+    await expect(read(['t/a.jsonl', 'nope.jsonl'])).rejects.toThrow(InputError);
+    await expect(read(['t/a.jsonl', 'nope.jsonl'])).rejects.toThrow(
+      'nope.jsonl: no such file or directory',
+    );
+    await expect(read(['t/*.otlp'])).rejects.toThrow('t/*.otlp: no files match this pattern');
+  });
+
+  it('turns an unreadable file among several into a malformed record and goes on', async () => {
+    // Made unreadable with a link to itself: permissions would not stop a root test run.
+    symlinkSync('self.jsonl', join(root, 'self.jsonl'));
+    const records = await read(['self.jsonl', 't/b.jsonl']);
+    expect(records[0]).toEqual({
+      kind: 'malformed',
+      origin: { file: 'self.jsonl', line: 0 },
+      error: 'cannot read the file: symbolic link loop',
+    });
+    expect(where(records.slice(1))).toEqual(['t/b.jsonl:1 event']);
+  });
+
+  it('reports a directory link loop and goes on', async () => {
+    write('loop/real.jsonl', `${line('2026-11-18T15:00:00Z')}\n`);
+    symlinkSync('.', join(root, 'loop/again'));
+    const records = await read(['loop']);
+    expect(where(records)).toEqual(['loop/again:0 malformed', 'loop/real.jsonl:1 event']);
+    expect(records[0]).toMatchObject({
+      error: 'cannot read the file: symbolic link points back into a directory being read',
+    });
+  });
+
+  it('reports a truncated gzip file after the records before the damage', async () => {
+    const body = Array.from({ length: 2000 }, (_, i) =>
+      line(
+        `2026-11-18T15:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z`,
+      ),
+    ).join('\n');
+    const gz = gzipSync(`${body}\n`);
+    write('broken.jsonl.gz', gz.subarray(0, Math.floor(gz.length * 0.6)));
+    const records = await read(['broken.jsonl.gz', 't/b.jsonl']);
+    const last = records.at(-2);
+    expect(last).toMatchObject({
+      kind: 'malformed',
+      error: 'cannot read the file: unexpected end of file',
+    });
+    expect(records.slice(0, -2).every((r) => r.kind === 'event')).toBe(true);
+    expect(records.length).toBeGreaterThan(2);
+    expect(where(records.slice(-1))).toEqual(['t/b.jsonl:1 event']);
+  });
+
+  it('reads `-` from the stdin it is given, gzipped or not, once', async () => {
+    const plain = Readable.from([Buffer.from(`${line('2026-11-18T15:00:00Z')}\n`)]);
+    expect(where(await read(['-', '-'], plain))).toEqual(['<stdin>:1 event']);
+    // Split after one byte of the magic number: the check must not need both in one chunk.
+    const gz = gzipSync(`${line('2026-11-18T15:00:00Z')}\n${line('2026-11-18T15:00:01Z')}`);
+    const zipped = Readable.from([gz.subarray(0, 1), gz.subarray(1)]);
+    expect(where(await read(['-'], zipped))).toEqual(['<stdin>:1 event', '<stdin>:2 event']);
+  });
+
+  it('stops reading when the consumer stops', async () => {
+    const many = Array.from({ length: 50_000 }, () => line('2026-11-18T15:00:00Z')).join('\n');
+    write('many.jsonl', many);
+    let n = 0;
+    for await (const _ of readTraces(['many.jsonl'], { cwd: root })) if (++n === 3) break;
+    expect(n).toBe(3);
+  });
+});
+
+describe('file shapes', () => {
+  const events = (records: TraceRecord[]) =>
+    records.map((r) =>
+      r.kind === 'event' ? `${r.origin.line} ${r.timeNs}` : `${r.origin.line} ${r.kind}`,
+    );
+
+  it('handles CRLF, a byte order mark, blank lines and no final newline', async () => {
+    write(
+      'shapes/crlf.jsonl',
+      `\ufeff${line('2026-11-18T15:00:00Z')}\r\n\r\n  \r\n${line('2026-11-18T15:00:01Z')}`,
+    );
+    expect(events(await read(['shapes/crlf.jsonl']))).toEqual([
+      '1 1795014000000000000',
+      '4 1795014001000000000',
+    ]);
+  });
+
+  it('reads pretty-printed documents one after another, each at its first line', async () => {
+    const pretty = (time: string) => JSON.stringify(input(time), null, 2);
+    write(
+      'shapes/pretty.json',
+      `${pretty('2026-11-18T15:00:00Z')}\n${pretty('2026-11-18T15:00:01Z')}\n`,
+    );
+    const lines = pretty('2026-11-18T15:00:00Z').split('\n').length;
+    expect(events(await read(['shapes/pretty.json']))).toEqual([
+      '1 1795014000000000000',
+      `${lines + 1} 1795014001000000000`,
+    ]);
+  });
+
+  it('reads a pretty-printed array of inputs element by element', async () => {
+    const doc = JSON.stringify(
+      [input('2026-11-18T15:00:00Z'), input('2026-11-18T15:00:01Z')],
+      null,
+      2,
+    );
+    write('shapes/array.json', doc);
+    const second = doc.split('\n').indexOf('  {', 2) + 1;
+    expect(events(await read(['shapes/array.json']))).toEqual([
+      '2 1795014000000000000',
+      `${second} 1795014001000000000`,
+    ]);
+  });
+
+  it('reads a one-line array, every element at that line', async () => {
+    write(
+      'shapes/one-line.json',
+      `\n${JSON.stringify([input('2026-11-18T15:00:00Z'), input('2026-11-18T15:00:01Z')])}\n`,
+    );
+    expect(events(await read(['shapes/one-line.json']))).toEqual([
+      '2 1795014000000000000',
+      '2 1795014001000000000',
+    ]);
+  });
+
+  it('reads JSON Lines whose first line is cut off as JSON Lines', async () => {
+    const first = line('2026-11-18T15:00:00Z');
+    write(
+      'shapes/cut.jsonl',
+      `${first.slice(0, 30)}\n${line('2026-11-18T15:00:01Z')}\n{"agent":\n${line('2026-11-18T15:00:02Z')}\n`,
+    );
+    const records = await read(['shapes/cut.jsonl']);
+    expect(events(records)).toEqual([
+      '1 malformed',
+      '2 1795014001000000000',
+      '3 malformed',
+      '4 1795014002000000000',
+    ]);
+    expect(records[0]).toMatchObject({ error: expect.stringMatching(/^invalid JSON: /) });
+    // Even when it is the only line.
+    write('shapes/cut-alone.jsonl', `${first.slice(0, 30)}\n`);
+    expect(events(await read(['shapes/cut-alone.jsonl']))).toEqual(['1 malformed']);
+  });
+
+  it('keeps what parsed of a broken pretty-printed file and reports the rest once', async () => {
+    const good = JSON.stringify(input('2026-11-18T15:00:00Z'), null, 2);
+    const broken = JSON.stringify(input('2026-11-18T15:00:01Z'), null, 2).replace('"tool"', 'tool');
+    write('shapes/broken.json', `${good}\n${broken}\n`);
+    const records = await read(['shapes/broken.json']);
+    const start = good.split('\n').length + 1;
+    expect(events(records)).toEqual(['1 1795014000000000000', `${start} malformed`]);
+    expect(records[1]).toMatchObject({ error: expect.stringMatching(/^invalid JSON: /) });
+
+    write('shapes/unterminated.json', good.slice(0, -2));
+    expect(await read(['shapes/unterminated.json'])).toEqual([
+      {
+        kind: 'malformed',
+        origin: { file: 'shapes/unterminated.json', line: 1 },
+        error: 'invalid JSON: unterminated JSON value',
+      },
+    ]);
+  });
+
+  it('detects the format per file', async () => {
+    write('mixed/1.jsonl', `${line('2026-11-18T15:00:00Z')}\n`);
+    write(
+      'mixed/2.log',
+      `${JSON.stringify({ level: 'info', msg: 'Initializing server.' })}\n${JSON.stringify({
+        decision_id: 'x',
+        path: 'aegis/decision',
+        input: input('2026-11-18T15:00:00Z'),
+        timestamp: '2026-11-18T15:00:00.5Z',
+      })}\n`,
+    );
+    write(
+      'mixed/3.json',
+      `${JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ name: 'GET /' }] }] }] })}\n`,
+    );
+    const records = await read(['mixed']);
+    expect(records.map((r) => (r.kind === 'event' ? r.format : r.kind))).toEqual([
+      'aegis-jsonl',
+      'opa-decision-log',
+      'skip',
+    ]);
+  });
+
+  it('counts a span exported into two files once', async () => {
+    const span = {
+      traceId: '5b8efff798038103d269b633813fc60c',
+      spanId: 'eee19b7ec3c1b174',
+      name: 'execute_tool stripe-payments',
+      startTimeUnixNano: '1795014600000000000',
+      attributes: [
+        { key: 'gen_ai.tool.name', value: { stringValue: 'stripe-payments' } },
+        { key: 'gen_ai.agent.id', value: { stringValue: 'finance-agent' } },
+      ],
+    };
+    const doc = (s: object) =>
+      `${JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [s] }] }] })}\n`;
+    write('dup/a.json', doc(span));
+    write('dup/b.json', doc({ ...span, traceId: span.traceId.toUpperCase() }));
+    expect(where(await read(['dup']))).toEqual(['dup/a.json:1 event', 'dup/b.json:1 skip']);
+  });
+});
