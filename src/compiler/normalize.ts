@@ -63,8 +63,8 @@ function sourced(p: NormalizeInput): Required<SourcedPolicy> {
     return {
       policy: p.policy,
       file: source.file,
-      line: source.locate('').line,
-      locate: (ptr) => source.locate(ptr).line,
+      line: source.line(''),
+      locate: (ptr) => source.line(ptr),
     };
   }
   const line = p.line;

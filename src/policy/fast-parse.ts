@@ -12,16 +12,44 @@
 import jsyaml from 'js-yaml';
 import { MAX_DEPTH } from './parse.js';
 
+/** Where js-yaml saw a mapping begin: 0-based line and column. */
+export type MappingPositions = WeakMap<object, readonly [line: number, column: number]>;
+
+export interface FastParse {
+  values: unknown[];
+  /**
+   * The start of every mapping, by object identity: enough to locate tool entries and rules
+   * (what compile asks for, thousands of times) without the exact parse.
+   */
+  mappings: MappingPositions;
+}
+
 /** Documents' values, or undefined: take the exact path. Empty documents are kept as null. */
-export function fastParseYaml(text: string): unknown[] | undefined {
+export function fastParseYaml(text: string): FastParse | undefined {
   if (!plainlyShallow(text) || /(?:^|[\s,[{:-])[&!]/.test(text)) return undefined;
   let values: unknown[];
+  const mappings: MappingPositions = new WeakMap();
+  const open: [number, number][] = [];
   try {
-    values = jsyaml.loadAll(text, undefined, { schema: jsyaml.CORE_SCHEMA, json: false });
+    values = jsyaml.loadAll(text, undefined, {
+      schema: jsyaml.CORE_SCHEMA,
+      json: false,
+      listener(event, state) {
+        if (event === 'open') {
+          open.push([state.line, state.position - state.lineStart]);
+          return;
+        }
+        const start = open.pop();
+        const result: unknown = state.result;
+        if (start && result !== null && typeof result === 'object' && !Array.isArray(result)) {
+          mappings.set(result, start);
+        }
+      },
+    });
   } catch {
     return undefined;
   }
-  return values.every((v) => depthAtMost(v, MAX_DEPTH)) ? values : undefined;
+  return values.every((v) => depthAtMost(v, MAX_DEPTH)) ? { values, mappings } : undefined;
 }
 
 /**

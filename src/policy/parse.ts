@@ -41,6 +41,11 @@ export interface SourceDocument {
    * exists, so a pointer to a missing key lands on the mapping that lacks it.
    */
   locate(pointer: string, target?: LocateTarget): Position;
+  /**
+   * The line where the value at `pointer` begins. Cheaper than `locate` for mappings (tool
+   * entries, rules), which is all that compiling asks about, thousands of times.
+   */
+  line(pointer: string): number;
 }
 
 export interface ParseResult {
@@ -51,9 +56,15 @@ export interface ParseResult {
 type Range = readonly [number, number, number?];
 
 export function parseSource(file: string, text: string, kind: 'yaml' | 'json'): ParseResult {
-  const values = kind === 'yaml' ? fastParseYaml(text) : undefined;
+  const fast = kind === 'yaml' ? fastParseYaml(text) : undefined;
+  const values = fast?.values;
   // Empty or null documents take the exact path, which decides what they mean.
-  if (!values || values.length === 0 || values.some((v) => v === null || v === undefined)) {
+  if (
+    !fast ||
+    !values ||
+    values.length === 0 ||
+    values.some((v) => v === null || v === undefined)
+  ) {
     return parseExact(file, text, kind);
   }
   let exact: ParseResult | undefined;
@@ -69,9 +80,28 @@ export function parseSource(file: string, text: string, kind: 'yaml' | 'json'): 
           exact.documents.find((d) => d.index === index)?.locate(pointer, target) ?? FILE_START
         );
       },
+      line: (pointer) => {
+        // A mapping's first line is known from the fast parse; anything else asks the exact one.
+        const node = valueAt(value, pointer);
+        const start =
+          node !== null && typeof node === 'object' ? fast.mappings.get(node) : undefined;
+        if (start) return start[0] + 1;
+        exact ??= parseExact(file, text, kind);
+        return exact.documents.find((d) => d.index === index)?.locate(pointer).line ?? 1;
+      },
     }),
   );
   return { documents, diagnostics: [] };
+}
+
+/** The value a JSON pointer names inside `root`, if any. */
+function valueAt(root: unknown, pointer: string): unknown {
+  let node = root;
+  for (const segment of decodePointer(pointer)) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = Array.isArray(node) ? node[Number(segment)] : (node as Record<string, unknown>)[segment];
+  }
+  return node;
 }
 
 /** The exact parse: positions for everything, every error at once. */
@@ -213,6 +243,7 @@ function parseExact(file: string, text: string, kind: 'yaml' | 'json'): ParseRes
       text,
       value,
       locate: (pointer, target = 'value') => position(rangeAt(doc, pointer, target)),
+      line: (pointer) => position(rangeAt(doc, pointer, 'value')).line,
     });
   });
   if (documents.length === 0 && diagnostics.length === 0) {

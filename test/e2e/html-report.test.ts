@@ -113,18 +113,19 @@ async function open(file: string, shot: string): Promise<PageFacts> {
   try {
     await page.goto(pathToFileURL(join(dir.path, file)).href, { waitUntil: 'load' });
     await page.screenshot({ path: join(dir.path, 'shots', shot), fullPage: true });
-    const facts = await page.evaluate(() => ({
+    // A string, not a function: this project's types have no DOM (tsconfig lib ES2023).
+    const facts = (await page.evaluate(`(() => ({
       title: document.title,
       scripts: document.querySelectorAll('script').length,
       bars: [...document.querySelectorAll('#timeline-chart rect.bar')].map(
-        (b) => `${b.getAttribute('data-hour')}=${b.getAttribute('data-count')}`,
+        (b) => b.getAttribute('data-hour') + '=' + b.getAttribute('data-count'),
       ),
       changes: [...document.querySelectorAll('#changes-chart g.change')].map(
         (g) => g.getAttribute('data-transition') ?? '',
       ),
       agents: [...document.querySelectorAll('#agents td.id')].map((td) => td.textContent ?? ''),
       overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
-    }));
+    }))()`)) as Omit<PageFacts, 'problems' | 'requests'>;
     return { problems, requests, ...facts };
   } finally {
     await page.close();

@@ -28,21 +28,17 @@ export function parseOtlpJson(text: string): unknown {
   return JSON.parse(text.replace(BIG_INTEGER_FIELD, '$1"$2"'));
 }
 
-export function isOtlpDocument(value: unknown): boolean {
-  return isObject(value) && Array.isArray(value.resourceSpans);
-}
-
 export function otlpRecords(
   document: unknown,
   origin: TraceOrigin,
   seen: SeenSpans,
   out: TraceRecord[],
 ): void {
-  if (!isOtlpDocument(document) || !isObject(document)) {
+  if (!isObject(document) || !Array.isArray(document.resourceSpans)) {
     out.push({ kind: 'malformed', origin, error: 'not an OTLP JSON object (no resourceSpans)' });
     return;
   }
-  for (const resourceSpans of document.resourceSpans as Json[]) {
+  for (const resourceSpans of document.resourceSpans) {
     if (!isObject(resourceSpans)) {
       out.push({ kind: 'malformed', origin, error: 'a resourceSpans entry is not an object' });
       continue;

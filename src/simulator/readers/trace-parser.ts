@@ -54,10 +54,6 @@ export class TraceParser {
     this.#maxDocument = options.maxDocument ?? DEFAULT_MAX_DOCUMENT;
   }
 
-  get format(): TraceFormat | undefined {
-    return this.#mode === 'lines' ? this.#format : undefined;
-  }
-
   lines(lines: readonly SplitLine[]): TraceRecord[] {
     const out: TraceRecord[] = [];
     for (const text of lines) {
@@ -96,13 +92,17 @@ export class TraceParser {
   }
 
   #detect(text: SplitLine, line: number, out: TraceRecord[]): void {
-    if (text === null) return this.#tooLong(line, out);
+    if (text === null) {
+      this.#tooLong(line, out);
+      return;
+    }
     if (isBlank(text)) return;
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (error) {
-      if (!this.#documentAllowed) {
+      // Only an object or an array can open a document worth gathering lines for.
+      if (!this.#documentAllowed || !startsLikeJson(text)) {
         out.push(this.#malformed(line, invalidJson(error)));
         return;
       }
@@ -133,8 +133,8 @@ export class TraceParser {
 
   #emit(value: unknown, line: number, out: TraceRecord[]): void {
     const origin: TraceOrigin = { file: this.#file, line };
-    if (!Array.isArray(value)) return this.#emitOne(value, origin, out);
-    for (const element of value) this.#emitOne(element, origin, out);
+    if (!Array.isArray(value)) this.#emitOne(value, origin, out);
+    else for (const element of value) this.#emitOne(element, origin, out);
   }
 
   #emitOne(value: unknown, origin: TraceOrigin, out: TraceRecord[]): void {
@@ -172,7 +172,7 @@ export class TraceParser {
       } catch {
         return;
       }
-      this.#asLines(out);
+      this.#asLines(this.#document, out);
     }
   }
 
@@ -183,15 +183,13 @@ export class TraceParser {
   }
 
   /** The gathered lines, read as JSON Lines after all; the first one did not parse. */
-  #asLines(out: TraceRecord[]): void {
-    const [first = '', ...rest] = this.#document;
+  #asLines(lines: readonly string[], out: TraceRecord[]): void {
     const firstLine = this.#documentLine;
     this.#document = [];
     this.#mode = 'detect';
     this.#documentAllowed = false;
-    this.#value(first, firstLine, out);
-    rest.forEach((text, i) => {
-      const line = firstLine + 1 + i;
+    lines.forEach((text, i) => {
+      const line = firstLine + i;
       if (this.#mode === 'lines') {
         if (!isBlank(text)) this.#value(text, line, out);
       } else this.#detect(text, line, out);
@@ -200,6 +198,8 @@ export class TraceParser {
 
   #endDocument(out: TraceRecord[]): void {
     const text = this.#document.join('\n');
+    // Held once, as text, from here on: the lines can be had back with split('\n').
+    this.#document = [];
     const firstLine = this.#documentLine;
     let whole: unknown;
     let parsed = false;
@@ -207,10 +207,9 @@ export class TraceParser {
       whole = JSON.parse(text);
       parsed = true;
     } catch {
-      // Several documents, or a broken one: see below.
+      // Several documents, or a broken one: split below.
     }
     if (parsed && !Array.isArray(whole)) {
-      this.#document = [];
       this.#mode = 'lines';
       this.#format = detectFormat(whole);
       this.#emit(this.#format === 'otlp-json' ? parseOtlpJson(text) : whole, firstLine, out);
@@ -225,9 +224,14 @@ export class TraceParser {
     };
     for (const [i, { text: valueText, line }] of split.values.entries()) {
       try {
-        let value: unknown = JSON.parse(valueText);
-        if (i === 0) this.#format = detectFormat(value);
-        if (this.#format === 'otlp-json') value = parseOtlpJson(valueText);
+        let value: unknown;
+        if (i === 0) {
+          value = JSON.parse(valueText);
+          this.#format = detectFormat(value);
+          if (this.#format === 'otlp-json') value = parseOtlpJson(valueText);
+        } else {
+          value = this.#format === 'otlp-json' ? parseOtlpJson(valueText) : JSON.parse(valueText);
+        }
         values.push({ value, line });
       } catch (error) {
         failure = { line, message: invalidJson(error) };
@@ -235,10 +239,9 @@ export class TraceParser {
       }
     }
     if (failure && !this.#bareOpener) {
-      this.#asLines(out);
+      this.#asLines(text.split('\n'), out);
       return;
     }
-    this.#document = [];
     this.#mode = 'lines';
     for (const { value, line } of values) this.#emit(value, line, out);
     if (failure) out.push(this.#malformed(failure.line, failure.message));

@@ -73,8 +73,8 @@ th { color: var(--muted); font-weight: 600; font-size: 12px; }
 td.n, th.n { text-align: right; white-space: nowrap; }
 td.id { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; overflow-wrap: anywhere; }
 table.examples { table-layout: fixed; }
-col.c-time { width: 17%; } col.c-call { width: 23%; } col.c-outcome { width: 14%; }
-col.c-reasons { width: 30%; } col.c-source { width: 16%; }
+col.c-time { width: 18%; } col.c-call { width: 22%; } col.c-outcome { width: 12%; }
+col.c-reasons { width: 28%; } col.c-source { width: 20%; }
 .dim { color: var(--muted); }
 .agent { font-weight: 600; }
 td.hot { color: var(--deny); font-weight: 600; }

@@ -110,7 +110,7 @@ function cardsHtml(report: SimulationReport): string {
       card(
         'New blocks',
         formatCount(fresh),
-        `against ${report.compared_with}`,
+        report.compared_with === 'baseline' ? 'against the baseline' : 'against the trace',
         fresh > 0 ? 'alert' : '',
       ),
       card('Changes', formatCount(changeTotal(report)), 'outcomes differ'),

@@ -17,7 +17,8 @@ export async function startProgress(
   io: Pick<CommandIO, 'interactive'>,
   stream: NodeJS.WriteStream = process.stderr,
 ): Promise<Progress | undefined> {
-  if (!io.interactive) return undefined;
+  // A terminal that reports no width (a pty nobody sized) makes ora clear endless lines.
+  if (!io.interactive || !((stream.columns ?? 0) >= 20)) return undefined;
   const { default: ora } = await import('ora');
   // discardStdin would swallow a trace piped in as `-`.
   const spinner = ora({ text: 'reading traces', stream, discardStdin: false }).start();

@@ -227,6 +227,19 @@ describe('file shapes', () => {
     expect(events(await read(['shapes/cut-alone.jsonl']))).toEqual(['1 malformed']);
   });
 
+  it('reports a line that is not JSON at all in place, before or after detection', async () => {
+    write(
+      'shapes/noise.jsonl',
+      `# exported 2026-11-18\n${line('2026-11-18T15:00:00Z')}\nnot json\n${line('2026-11-18T15:00:01Z')}\n`,
+    );
+    expect(events(await read(['shapes/noise.jsonl']))).toEqual([
+      '1 malformed',
+      '2 1795014000000000000',
+      '3 malformed',
+      '4 1795014001000000000',
+    ]);
+  });
+
   it('keeps what parsed of a broken pretty-printed file and reports the rest once', async () => {
     const good = JSON.stringify(input('2026-11-18T15:00:00Z'), null, 2);
     const broken = JSON.stringify(input('2026-11-18T15:00:01Z'), null, 2).replace('"tool"', 'tool');

@@ -4,8 +4,8 @@
  * opens the same page in headless Chromium.
  */
 import { describe, expect, it } from 'vitest';
-import { h } from '../../../src/simulator/render/html-escape.js';
 import { renderReportHtml } from '../../../src/simulator/render/html.js';
+import { h } from '../../../src/simulator/render/html-escape.js';
 import { hourIndex, niceMax, timelineChart } from '../../../src/simulator/render/svg-charts.js';
 import { CLEAN, HOSTILE, OPTIONS, REPORT } from './sample-report.js';
 
@@ -28,7 +28,9 @@ describe('html report', () => {
     expect(page).toContain('&quot; onmouseover=&quot;alert(2)');
     // No tag of the page carries an event handler (the ids are text between tags).
     expect(page).not.toMatch(/<[^>]*\son\w+=/i);
-    expect(page).toContain('x&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;img src=x onerror=alert(3)&gt;');
+    expect(page).toContain(
+      'x&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;img src=x onerror=alert(3)&gt;',
+    );
     expect(page).toContain('&lt;/details&gt;&lt;script&gt;');
     expect(page).toContain('&lt;svg onload=alert(4)&gt;');
     expect(page).toContain('a|b\\u001b[31m&lt;b&gt;');
@@ -48,7 +50,9 @@ describe('html report', () => {
 
   it('draws one timeline bar per hour entry, on a true time axis', () => {
     const svg = timelineChart(REPORT.timeline);
-    const bars = [...svg.matchAll(/<rect class="bar" data-hour="([^"]+)" data-count="(\d+)" x="([\d.]+)"/g)];
+    const bars = [
+      ...svg.matchAll(/<rect class="bar" data-hour="([^"]+)" data-count="(\d+)" x="([\d.]+)"/g),
+    ];
     expect(bars.map((b) => b[1])).toEqual(Object.keys(REPORT.timeline));
     expect(bars.map((b) => Number(b[2]))).toEqual(Object.values(REPORT.timeline));
     // 08 and 09 are one hour apart, 11 and 14 three: the gaps are proportional.

@@ -77,7 +77,11 @@ describe('report merge', () => {
     ['missing.json', undefined, /cannot read missing\.json: no such file/],
     ['text.json', 'not json', /text\.json: not JSON/],
     ['array.json', [1], /array\.json: not an aegis simulation report/],
-    ['v2.json', { ...CLEAN, format_version: 2 }, /v2\.json: report format_version 2; this aegis reads 1/],
+    [
+      'v2.json',
+      { ...CLEAN, format_version: 2 },
+      /v2\.json: report format_version 2; this aegis reads 1/,
+    ],
     ['noversion.json', { events: 1 }, /no format_version/],
   ])('refuses %s in one line', async (name, content, message) => {
     if (content !== undefined) write(name, content);
@@ -101,12 +105,18 @@ describe('parseReport', () => {
     [{ ...CLEAN, by_agent: { 'a/b': { events: 1 } } }, '/by_agent/a~1b/would_block is not a count'],
     [{ ...CLEAN, timeline: { '2025-01-01T00': '<b>' } }, '/timeline/2025-01-01T00 is not a count'],
     [{ ...CLEAN, compared_with: 'x' }, '/compared_with is not one of'],
-    [{ ...REPORT, examples: [{ ...REPORT.examples[0], agent: 7 }] }, '/examples/0/agent is not a string'],
+    [
+      { ...REPORT, examples: [{ ...REPORT.examples[0], agent: 7 }] },
+      '/examples/0/agent is not a string',
+    ],
     [
       { ...REPORT, examples: [{ ...REPORT.examples[0], line: '<script>' }] },
       '/examples/0/line is not a count',
     ],
-    [{ ...CLEAN, first_malformed: [{ file: 'f', line: 1 }] }, '/first_malformed/0/error is not a string'],
+    [
+      { ...CLEAN, first_malformed: [{ file: 'f', line: 1 }] },
+      '/first_malformed/0/error is not a string',
+    ],
     [{ ...CLEAN, policy: { revision: 'r' } }, '/policy/engine is not a string'],
   ])('refuses a report with a bad field (%#)', (report, message) => {
     expect(() => parseReport(text(report), 'bad.json')).toThrow(
