@@ -11,6 +11,7 @@ import { compileBench } from './bench/compile.mjs';
 import { evaluateBench } from './bench/evaluate.mjs';
 import { opaScaleBench } from './bench/opa-scale.mjs';
 import { generatePolicies } from './bench/policies.mjs';
+import { simulateBench } from './bench/simulate.mjs';
 
 export { generatePolicies };
 
@@ -89,6 +90,7 @@ const benchmarks = {
   evaluate: () => evaluateBench({ root }),
   'opa-scale': () => opaScaleBench({ root }),
   compile: () => compileBench({ root }),
+  simulate: () => simulateBench({ root }),
 };
 
 function writeSection(name, result) {

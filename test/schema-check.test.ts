@@ -534,7 +534,10 @@ describe('the compiled validator', () => {
     if (!valid || !invalidDoc) throw new Error('fixture did not parse');
     for (let i = 0; i < 50; i++) {
       expect(checkSchema(valid)).toHaveLength(0);
-      expect(checkSchema(invalidDoc).map((d) => d.code)).toEqual(['unknown-key', 'operator-type-mismatch']);
+      expect(checkSchema(invalidDoc).map((d) => d.code)).toEqual([
+        'unknown-key',
+        'operator-type-mismatch',
+      ]);
     }
   });
 });

@@ -15,7 +15,12 @@ export interface ReportExtra {
 }
 
 /** Report a problem at `pointer` (a JSON pointer into `at`'s document). */
-export type Report = (at: LoadedPolicy, pointer: string, message: string, extra?: ReportExtra) => void;
+export type Report = (
+  at: LoadedPolicy,
+  pointer: string,
+  message: string,
+  extra?: ReportExtra,
+) => void;
 
 /**
  * A semantic check (POLICY-LANGUAGE.md section 7). The id is the diagnostic code, the README
