@@ -85,6 +85,8 @@ export function buildProgram(setRunner: (runner: Runner) => void): Command {
     .option('--revision <revision>', 'the manifest revision (default: derived from the sources)')
     .option('--wasm', 'also build policy.wasm with opa build -t wasm')
     .option('--rego-out <dir>', 'also write the Rego modules and data.json into this directory')
+    .option('--sign-key <private.pem>', 'sign the bundle with this key (see aegis sign)')
+    .option('--key-id <id>', 'with --sign-key: the signature kid (default: from the key file name)')
     .addOption(formatOption(['text', 'json']))
     .option(
       '--max-file-size <size>',
@@ -163,6 +165,52 @@ export function buildProgram(setRunner: (runner: Runner) => void): Command {
       setRunner(async (io) =>
         (await import('./commands/report-merge.js')).run({ reports, ...opts }, io),
       );
+    });
+
+  const keys = program.command('keys').description('manage bundle signing keys');
+  keys
+    .command('generate')
+    .description('write a signing key pair: <id>.key.pem (private, 0600) and <id>.pub.pem')
+    .addOption(
+      new Option('--alg <alg>', 'signing algorithm')
+        .choices(['ES256', 'RS256', 'PS256'])
+        .default('ES256'),
+    )
+    .option('--out <dir>', 'directory to write the keys into', '.')
+    .option('--id <id>', 'key id: the file names and the signature kid', 'aegis')
+    .action((opts) => {
+      setRunner(async (io) => (await import('./commands/keys.js')).run(opts, io));
+    });
+
+  program
+    .command('sign')
+    .description("sign a bundle in OPA's format (/.signatures.json)")
+    .argument('<bundle>', 'the bundle (.tar.gz)')
+    .requiredOption('--key <private.pem>', 'the private key (PKCS#8 or PKCS#1/SEC1 PEM)')
+    .option('--key-id <id>', 'the signature kid (default: the key file name without .key.pem)')
+    .addOption(
+      new Option('--alg <alg>', 'for RSA keys: RS256 (default) or PS256').choices([
+        'ES256',
+        'RS256',
+        'PS256',
+      ]),
+    )
+    .option('-o, --output <bundle>', 'write here instead of replacing the input (atomically)')
+    .action((bundle: string, opts) => {
+      setRunner(async (io) => (await import('./commands/sign.js')).run({ bundle, ...opts }, io));
+    });
+
+  program
+    .command('verify')
+    .description('check a bundle signature and that every file matches it (exit 1 if not)')
+    .argument('<bundle>', 'the bundle (.tar.gz)')
+    .requiredOption(
+      '--pub <public.pem...>',
+      'trusted public keys (matched to the kid by file name)',
+    )
+    .addOption(formatOption(['text', 'json']))
+    .action((bundle: string, opts) => {
+      setRunner(async (io) => (await import('./commands/verify.js')).run({ bundle, ...opts }, io));
     });
 
   return program;

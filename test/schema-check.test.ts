@@ -1,8 +1,12 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { describe, expect, test } from 'vitest';
 import type { DiagnosticCode } from '../src/diagnostics.js';
 import { parseSource, type SourceDocument } from '../src/policy/parse.js';
 import { closestMatch, editDistance } from '../src/policy/schema/closest-match.js';
 import { createPolicyAjv, policySchema } from '../src/policy/schema/policy-schema.js';
+import { validate as validatePrecompiled } from '../src/policy/schema/policy-validator.generated.js';
 import { checkSchema } from '../src/policy/schema-check.js';
 import {
   type AgentPolicy,
@@ -539,5 +543,43 @@ describe('the compiled validator', () => {
         'operator-type-mismatch',
       ]);
     }
+  });
+});
+
+describe('the precompiled validator', () => {
+  test('is generated from the current schema', () => {
+    const run = spawnSync(process.execPath, ['scripts/build-policy-validator.mjs', '--check'], {
+      cwd: new URL('..', import.meta.url),
+      encoding: 'utf8',
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  });
+
+  test('accepts exactly what the full validator accepts', () => {
+    const full = createPolicyAjv({ allErrors: true, validateSchema: false }).compile(
+      policySchema(),
+    );
+    const documents = [
+      ...readdirSync(new URL('../fixtures/policies/', import.meta.url)).map((name) =>
+        readFileSync(new URL(`../fixtures/policies/${name}`, import.meta.url), 'utf8'),
+      ),
+      ...readdirSync(new URL('../fixtures/invalid/', import.meta.url))
+        .filter((name) => name.endsWith('.yaml'))
+        .map((name) =>
+          readFileSync(new URL(`../fixtures/invalid/${name}`, import.meta.url), 'utf8'),
+        ),
+    ].flatMap((text) => {
+      try {
+        return loadAll(text, undefined, { schema: CORE_SCHEMA });
+      } catch {
+        return [];
+      }
+    });
+    expect(documents.length).toBeGreaterThan(20);
+    const verdicts = documents.map((d) => [validatePrecompiled(d), full(d)]);
+    expect(verdicts.filter(([a, b]) => a !== b)).toEqual([]);
+    expect(verdicts.some(([a]) => a)).toBe(true);
+    expect(verdicts.some(([a]) => !a)).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 /** `aegis compile <path...> -o bundle.tar.gz`: validate, compile, write the bundle atomically. */
+import { createHash } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { compile } from '../compiler/compile.js';
@@ -6,6 +7,7 @@ import { ExitCode, InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { VALIDATION_RENDERERS } from '../render/renderers.js';
 import { packageInfo } from './package-info.js';
+import { signWithKeyFile } from './sign.js';
 
 export interface CompileCommandOptions {
   paths: string[];
@@ -13,6 +15,8 @@ export interface CompileCommandOptions {
   revision?: string;
   wasm?: boolean;
   regoOut?: string;
+  signKey?: string;
+  keyId?: string;
   format?: string;
   maxFileSize?: number;
 }
@@ -22,6 +26,8 @@ export async function run(options: CompileCommandOptions, io: CommandIO): Promis
   if (format !== 'text' && format !== 'json')
     throw new UsageError(`unknown format \`${format}\`; one of: text, json`);
   if (!options.output) throw new UsageError('compile needs -o <bundle.tar.gz>');
+  if (options.keyId !== undefined && !options.signKey)
+    throw new UsageError('--key-id needs --sign-key');
   if (options.revision !== undefined && !/^[\x21-\x7e]{1,256}$/.test(options.revision)) {
     throw new UsageError('--revision must be 1 to 256 printable ASCII characters without spaces');
   }
@@ -49,7 +55,22 @@ export async function run(options: CompileCommandOptions, io: CommandIO): Promis
   }
 
   const output = resolve(io.cwd, options.output);
-  await writeAtomically(output, result.bundle);
+  const bundle = options.signKey
+    ? (
+        await signWithKeyFile(
+          result.bundle,
+          {
+            key: options.signKey,
+            ...(options.keyId !== undefined ? { keyId: options.keyId } : {}),
+          },
+          io.cwd,
+        )
+      ).bundle
+    : result.bundle;
+  await writeAtomically(output, bundle);
+  // The digest printed is the file's: after signing, that of the signed bundle.
+  const sha256 =
+    bundle === result.bundle ? result.sha256 : createHash('sha256').update(bundle).digest('hex');
   if (options.regoOut) {
     const dir = resolve(io.cwd, options.regoOut);
     for (const module of result.modules) await writeAtomically(join(dir, module.path), module.text);
@@ -62,7 +83,7 @@ export async function run(options: CompileCommandOptions, io: CommandIO): Promis
         {
           bundle: options.output,
           revision: result.revision,
-          sha256: result.sha256,
+          sha256,
           files: result.files,
           policies: result.policies,
           rules: result.rules,
@@ -85,7 +106,7 @@ export async function run(options: CompileCommandOptions, io: CommandIO): Promis
     }
     io.stdout(
       `compiled ${result.policies} ${result.policies === 1 ? 'policy' : 'policies'} (${result.rules} rules) into ${options.output}\n` +
-        `  revision ${result.revision}\n  sha256   ${result.sha256}\n`,
+        `  revision ${result.revision}\n  sha256   ${sha256}\n`,
     );
   }
   return ExitCode.ok;

@@ -15,41 +15,46 @@ import { MAX_DEPTH } from './parse.js';
 /** Where js-yaml saw a mapping begin: 0-based line and column. */
 export type MappingPositions = WeakMap<object, readonly [line: number, column: number]>;
 
-export interface FastParse {
-  values: unknown[];
-  /**
-   * The start of every mapping, by object identity: enough to locate tool entries and rules
-   * (what compile asks for, thousands of times) without the exact parse.
-   */
-  mappings: MappingPositions;
-}
-
 /** Documents' values, or undefined: take the exact path. Empty documents are kept as null. */
-export function fastParseYaml(text: string): FastParse | undefined {
+export function fastParseYaml(text: string): unknown[] | undefined {
   if (!plainlyShallow(text) || /(?:^|[\s,[{:-])[&!]/.test(text)) return undefined;
   let values: unknown[];
-  const mappings: MappingPositions = new WeakMap();
-  const open: [number, number][] = [];
   try {
-    values = jsyaml.loadAll(text, undefined, {
-      schema: jsyaml.CORE_SCHEMA,
-      json: false,
-      listener(event, state) {
-        if (event === 'open') {
-          open.push([state.line, state.position - state.lineStart]);
-          return;
-        }
-        const start = open.pop();
-        const result: unknown = state.result;
-        if (start && result !== null && typeof result === 'object' && !Array.isArray(result)) {
-          mappings.set(result, start);
-        }
-      },
-    });
+    values = jsyaml.loadAll(text, undefined, { schema: jsyaml.CORE_SCHEMA, json: false });
   } catch {
     return undefined;
   }
-  return values.every((v) => depthAtMost(v, MAX_DEPTH)) ? { values, mappings } : undefined;
+  return values.every((v) => depthAtMost(v, MAX_DEPTH)) ? values : undefined;
+}
+
+/**
+ * The same parse again, remembering where each mapping begins: enough to give the line of a
+ * tool entry or a rule (what compile asks for, thousands of times) without the exact parse.
+ * Separate from fastParseYaml because the listener slows parsing and validating never asks.
+ * Only for text that fastParseYaml accepted.
+ */
+export function parseWithMappingLines(text: string): {
+  values: unknown[];
+  mappings: MappingPositions;
+} {
+  const mappings: MappingPositions = new WeakMap();
+  const open: [number, number][] = [];
+  const values = jsyaml.loadAll(text, undefined, {
+    schema: jsyaml.CORE_SCHEMA,
+    json: false,
+    listener(event, state) {
+      if (event === 'open') {
+        open.push([state.line, state.position - state.lineStart]);
+        return;
+      }
+      const start = open.pop();
+      const result: unknown = state.result;
+      if (start && result !== null && typeof result === 'object' && !Array.isArray(result)) {
+        mappings.set(result, start);
+      }
+    },
+  });
+  return { values, mappings };
 }
 
 /**

@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import type { CST, YAMLError, Document as YamlDocument, Node as YamlNode } from 'yaml';
 import { type Diagnostic, type DiagnosticCode, FILE_START, type Position } from '../diagnostics.js';
-import { fastParseYaml } from './fast-parse.js';
+import { fastParseYaml, parseWithMappingLines } from './fast-parse.js';
 
 /**
  * The `yaml` library takes a tenth of a second to load and is needed only on the exact path
@@ -56,17 +56,12 @@ export interface ParseResult {
 type Range = readonly [number, number, number?];
 
 export function parseSource(file: string, text: string, kind: 'yaml' | 'json'): ParseResult {
-  const fast = kind === 'yaml' ? fastParseYaml(text) : undefined;
-  const values = fast?.values;
+  const values = kind === 'yaml' ? fastParseYaml(text) : undefined;
   // Empty or null documents take the exact path, which decides what they mean.
-  if (
-    !fast ||
-    !values ||
-    values.length === 0 ||
-    values.some((v) => v === null || v === undefined)
-  ) {
+  if (!values || values.length === 0 || values.some((v) => v === null || v === undefined)) {
     return parseExact(file, text, kind);
   }
+  let lines: ReturnType<typeof parseWithMappingLines> | undefined;
   let exact: ParseResult | undefined;
   const documents = values.map(
     (value, index): SourceDocument => ({
@@ -81,10 +76,11 @@ export function parseSource(file: string, text: string, kind: 'yaml' | 'json'): 
         );
       },
       line: (pointer) => {
-        // A mapping's first line is known from the fast parse; anything else asks the exact one.
-        const node = valueAt(value, pointer);
+        // A mapping's first line comes from a second fast parse; anything else, the exact one.
+        lines ??= parseWithMappingLines(text);
+        const node = valueAt(lines.values[index], pointer);
         const start =
-          node !== null && typeof node === 'object' ? fast.mappings.get(node) : undefined;
+          node !== null && typeof node === 'object' ? lines.mappings.get(node) : undefined;
         if (start) return start[0] + 1;
         exact ??= parseExact(file, text, kind);
         return exact.documents.find((d) => d.index === index)?.locate(pointer).line ?? 1;

@@ -2,6 +2,7 @@ import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { DIAGNOSTIC_CODES, type Diagnostic } from '../diagnostics.js';
 import type { SourceDocument } from './parse.js';
 import { createPolicyAjv, policySchema } from './schema/policy-schema.js';
+import { validate as validatePrecompiled } from './schema/policy-validator.generated.js';
 import { schemaDiagnostics } from './schema/schema-diagnostics.js';
 import { indexSchema, type SchemaIndex } from './schema/schema-index.js';
 
@@ -47,6 +48,9 @@ export function checkSchema(doc: SourceDocument): Diagnostic[] {
       },
     ];
   }
+  // The precompiled yes/no validator answers for clean documents without loading ajv; only a
+  // document that fails pays for the full validator that explains why.
+  if (validatePrecompiled(value)) return [];
   const { validate, index } = compiledSchema();
   if (validate(value)) return [];
   return schemaDiagnostics(doc, validate.errors ?? [], index);

@@ -1,0 +1,77 @@
+/**
+ * The JWS algorithms aegis signs bundles with: the asymmetric ones OPA's `keys` configuration
+ * accepts that every OPA build verifies. ES256 is the default (small keys, fast to verify).
+ */
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+
+export const SIGNING_ALGORITHMS = ['ES256', 'RS256', 'PS256'] as const;
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+export const DEFAULT_SIGNING_ALGORITHM: SigningAlgorithm = 'ES256';
+
+export function isSigningAlgorithm(value: string): value is SigningAlgorithm {
+  return (SIGNING_ALGORITHMS as readonly string[]).includes(value);
+}
+
+export type KeyAlgorithmResult =
+  | { ok: true; alg: SigningAlgorithm }
+  | { ok: false; message: string };
+
+/**
+ * The algorithm a key signs with: ES256 for a P-256 key, RS256 (or PS256 when asked) for an
+ * RSA key. `requested` must fit the key; anything else is refused rather than guessed.
+ */
+export function algorithmForKey(key: KeyObject, requested?: string): KeyAlgorithmResult {
+  if (requested !== undefined && !isSigningAlgorithm(requested)) {
+    return {
+      ok: false,
+      message: `unsupported algorithm ${requested}; one of: ${SIGNING_ALGORITHMS.join(', ')}`,
+    };
+  }
+  const type = key.asymmetricKeyType;
+  if (type === 'ec') {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    if (curve !== 'prime256v1') {
+      return {
+        ok: false,
+        message: `an EC key on ${curve ?? 'an unknown curve'}; ES256 needs P-256`,
+      };
+    }
+    if (requested !== undefined && requested !== 'ES256') {
+      return { ok: false, message: `a P-256 key signs with ES256, not ${requested}` };
+    }
+    return { ok: true, alg: 'ES256' };
+  }
+  if (type === 'rsa') {
+    if (requested === 'ES256') return { ok: false, message: 'an RSA key cannot sign with ES256' };
+    return { ok: true, alg: requested ?? 'RS256' };
+  }
+  return {
+    ok: false,
+    message: `a ${type ?? 'symmetric'} key; aegis signs with P-256 (ES256) or RSA (RS256, PS256) keys`,
+  };
+}
+
+export type ParsedKey = { ok: true; key: KeyObject } | { ok: false; message: string };
+
+/** Parses a PEM key with Node's own parser, which also gives the key's type and curve. */
+export function parsePrivateKeyPem(pem: string): ParsedKey {
+  try {
+    const key = createPrivateKey({ key: pem, format: 'pem' });
+    return { ok: true, key };
+  } catch (error) {
+    return { ok: false, message: `not a PEM private key (${errorText(error)})` };
+  }
+}
+
+export function parsePublicKeyPem(pem: string): ParsedKey {
+  try {
+    const key = createPublicKey({ key: pem, format: 'pem' });
+    return { ok: true, key };
+  } catch (error) {
+    return { ok: false, message: `not a PEM public key (${errorText(error)})` };
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,142 @@
+/**
+ * `aegis keys generate`, `aegis sign`, `aegis verify` and `aegis compile --sign-key` through
+ * the built CLI: key files and their modes, never overwriting a key, exit codes (0 verified,
+ * 1 does not verify, 2 unreadable input), JSON output, and rotation by key id.
+ */
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aegis, isCleanError, REPO, tempDir } from './run-cli.js';
+
+const FINTECH = join(REPO, 'fixtures', 'policies', 'fintech.yaml');
+
+let dir: { path: string; remove: () => void };
+const run = (args: string[]) => aegis(args, { cwd: dir.path });
+
+beforeAll(() => {
+  dir = tempDir('sign');
+});
+afterAll(() => dir.remove());
+
+describe('aegis keys generate', () => {
+  it('writes a PKCS#8 private key (0600) and an SPKI public key, and never overwrites', () => {
+    const first = run(['keys', 'generate', '--id', 'prod', '--out', 'keys']);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const priv = join(dir.path, 'keys', 'prod.key.pem');
+    const pub = join(dir.path, 'keys', 'prod.pub.pem');
+    expect(readFileSync(priv, 'utf8')).toMatch(
+      /^-----BEGIN PRIVATE KEY-----\n[\s\S]+-----END PRIVATE KEY-----\n$/,
+    );
+    expect(readFileSync(pub, 'utf8')).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
+    expect(statSync(priv).mode & 0o777).toBe(0o600);
+
+    const before = readFileSync(priv, 'utf8');
+    const again = run(['keys', 'generate', '--id', 'prod', '--out', 'keys']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('prod.key.pem');
+    expect(isCleanError(again.stderr)).toBe(true);
+    expect(readFileSync(priv, 'utf8')).toBe(before);
+
+    // Only the public half exists: still refused, and no private key appears.
+    writeFileSync(join(dir.path, 'keys', 'half.pub.pem'), 'x');
+    const half = run(['keys', 'generate', '--id', 'half', '--out', 'keys']);
+    expect(half.code).toBe(2);
+    expect(half.stderr).toContain('half.pub.pem');
+    expect(existsSync(join(dir.path, 'keys', 'half.key.pem'))).toBe(false);
+  });
+
+  it('refuses an unknown algorithm and an id that is not a plain name', () => {
+    expect(run(['keys', 'generate', '--alg', 'HS256']).code).toBe(2);
+    const bad = run(['keys', 'generate', '--id', '../evil']);
+    expect(bad.code).toBe(2);
+    expect(isCleanError(bad.stderr)).toBe(true);
+  });
+});
+
+describe('aegis sign and verify', () => {
+  beforeAll(() => {
+    for (const [id, alg] of [
+      ['old', 'ES256'],
+      ['new', 'RS256'],
+    ] as const) {
+      const made = run(['keys', 'generate', '--id', id, '--alg', alg]);
+      if (made.code !== 0) throw new Error(made.stderr);
+    }
+  });
+
+  it('compile --sign-key signs in one step; verify accepts it (text and JSON)', () => {
+    const compiled = run([
+      'compile',
+      FINTECH,
+      '-o',
+      'one-step.tar.gz',
+      '--sign-key',
+      'old.key.pem',
+    ]);
+    expect(compiled.stderr).toBe('');
+    expect(compiled.code).toBe(0);
+    const ok = run(['verify', 'one-step.tar.gz', '--pub', 'old.pub.pem']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('key id old');
+
+    const json = run(['verify', 'one-step.tar.gz', '--pub', 'old.pub.pem', '--format', 'json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, keyId: 'old' });
+  });
+
+  it('sign -o leaves the input alone; rotation verifies with both keys; a wrong key exits 1', () => {
+    expect(run(['compile', FINTECH, '-o', 'plain.tar.gz']).code).toBe(0);
+    const plain = readFileSync(join(dir.path, 'plain.tar.gz'));
+    const signed = run(['sign', 'plain.tar.gz', '--key', 'new.key.pem', '-o', 'rotated.tar.gz']);
+    expect(signed.stderr).toBe('');
+    expect(signed.code).toBe(0);
+    expect(readFileSync(join(dir.path, 'plain.tar.gz')).equals(plain)).toBe(true);
+
+    const both = run([
+      'verify',
+      'rotated.tar.gz',
+      '--pub',
+      'old.pub.pem',
+      'new.pub.pem',
+      '--format',
+      'json',
+    ]);
+    expect(both.code).toBe(0);
+    expect(JSON.parse(both.stdout)).toMatchObject({ ok: true, keyId: 'new' });
+
+    const wrong = run(['verify', 'rotated.tar.gz', '--pub', 'old.pub.pem', '--format', 'json']);
+    expect(wrong.code).toBe(1);
+    expect(JSON.parse(wrong.stdout)).toMatchObject({ ok: false, reason: 'bad-signature' });
+
+    const unsigned = run(['verify', 'plain.tar.gz', '--pub', 'old.pub.pem']);
+    expect(unsigned.code).toBe(1);
+    expect(unsigned.stderr).toContain('unsigned');
+  });
+
+  it('sign without -o replaces the input with a signed bundle, and --key-id names the kid', () => {
+    expect(run(['compile', FINTECH, '-o', 'inplace.tar.gz']).code).toBe(0);
+    const result = run(['sign', 'inplace.tar.gz', '--key', 'old.key.pem', '--key-id', 'ci-2026']);
+    expect(result.code).toBe(0);
+    const verified = run(['verify', 'inplace.tar.gz', '--pub', 'old.pub.pem', '--format', 'json']);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, keyId: 'ci-2026' });
+  });
+
+  it('unreadable inputs exit 2 with one clean line', () => {
+    writeFileSync(join(dir.path, 'garbage.tar.gz'), 'not a bundle');
+    for (const args of [
+      ['verify', 'garbage.tar.gz', '--pub', 'old.pub.pem'],
+      ['verify', 'nope.tar.gz', '--pub', 'old.pub.pem'],
+      ['verify', 'one-step.tar.gz', '--pub', 'missing.pub.pem'],
+      ['verify', 'one-step.tar.gz', '--pub', 'garbage.tar.gz'],
+      ['sign', 'garbage.tar.gz', '--key', 'old.key.pem'],
+      ['sign', 'one-step.tar.gz', '--key', 'old.pub.pem'],
+      ['compile', FINTECH, '-o', 'never.tar.gz', '--sign-key', 'missing.key.pem'],
+    ]) {
+      const result = run(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(isCleanError(result.stderr), result.stderr).toBe(true);
+    }
+    expect(existsSync(join(dir.path, 'never.tar.gz'))).toBe(false);
+  });
+});
