@@ -1,8 +1,8 @@
 /**
  * The digest OPA records for one bundle file in a signature (bundle/verify.go
- * VerifyBundleFile, bundle/hash.go): structured documents (`data.json`, `.manifest`, at any
- * depth) are hashed over their canonical JSON form so whitespace does not matter; every other
- * file over its bytes.
+ * VerifyBundleFile, bundle/hash.go, IsStructuredDoc): structured documents (`data.json`,
+ * `.manifest` and a `.signatures.json` below the root, at any depth) are hashed over their
+ * canonical JSON form, so whitespace does not matter; every other file over its bytes.
  */
 import { createHash } from 'node:crypto';
 import { canonicalizeJsonText } from './canonical-json.js';
@@ -34,13 +34,13 @@ export function fileDigest(
   if (name === undefined)
     return { ok: false, message: `${path}: unknown hash algorithm ${algorithm}` };
   const base = path.slice(path.lastIndexOf('/') + 1);
-  if (base === 'data.yaml' || base === 'data.yml') {
+  if (base === 'data.yaml') {
     // OPA hashes YAML data through Go's YAML-to-JSON conversion, whose number formatting
     // cannot be reproduced exactly here; refusing beats signing with a digest OPA rejects.
     return { ok: false, message: `${path}: YAML data files are not supported in signed bundles` };
   }
   let input: Uint8Array | string = content;
-  if (base === 'data.json' || base === '.manifest') {
+  if (base === 'data.json' || base === '.manifest' || base === SIGNATURES_FILE) {
     const canonical = canonicalizeJsonText(content);
     if (!canonical.ok)
       return { ok: false, message: `${path}: not valid JSON (${canonical.message})` };

@@ -58,7 +58,7 @@ export async function run(options: KeysGenerateOptions, io: CommandIO): Promise<
     throw error;
   }
   io.stdout(
-    `generated a ${alg} key pair with id ${id}\n  private ${privatePath} (keep secret)\n  public  ${publicPath}\n`,
+    `generated ${alg} key pair ${id}\n  private ${privatePath} (keep secret)\n  public  ${publicPath}\n`,
   );
   return ExitCode.ok;
 }
