@@ -1,0 +1,32 @@
+/** `aegis history --registry R [--channel C] [--format text|json]`: oldest first. */
+import { ExitCode, UsageError } from '../errors.js';
+import type { CommandIO } from '../io.js';
+import { openRegistry } from '../registry/open-registry.js';
+
+export interface HistoryCommandOptions {
+  registry?: string;
+  channel?: string;
+  format?: string;
+}
+
+export async function run(options: HistoryCommandOptions, io: CommandIO): Promise<number> {
+  const format = options.format ?? 'text';
+  if (format !== 'text' && format !== 'json')
+    throw new UsageError(`unknown format \`${format}\`; one of: text, json`);
+  const registry = openRegistry(options.registry, io.cwd);
+  const entries = await registry.history(options.channel);
+  if (format === 'json') {
+    io.stdout(`${JSON.stringify(entries, null, 2)}\n`);
+    return ExitCode.ok;
+  }
+  if (entries.length === 0) io.stdout('no history\n');
+  for (const e of entries) {
+    const move =
+      e.channel !== undefined
+        ? ` ${e.channel} -> ${e.version}${e.previous !== undefined ? ` (was ${e.previous})` : ''}`
+        : ` ${e.version}`;
+    const message = e.message !== undefined ? `  "${e.message}"` : '';
+    io.stdout(`${e.time}  ${e.action.padEnd(8)} ${e.user}${move}  sha256:${e.digest.slice(0, 12)}${message}\n`);
+  }
+  return ExitCode.ok;
+}

@@ -1,0 +1,60 @@
+/**
+ * `aegis rollback --registry R --channel C [--to V] [--message M] --pub P...`: points the
+ * channel back at the version before the current one (from the history), or at V, after
+ * verifying that bundle again. A version that is not there: exit 2 with the versions.
+ */
+import { verifyBundle } from '../bundle/verify.js';
+import { ExitCode, InputError, UsageError } from '../errors.js';
+import type { CommandIO } from '../io.js';
+import { rollbackTarget } from '../registry/file-registry.js';
+import { loadPublicKeys } from '../registry/load-public-keys.js';
+import { openRegistry } from '../registry/open-registry.js';
+import { currentUser } from '../registry/registry.js';
+
+export interface RollbackCommandOptions {
+  registry?: string;
+  channel?: string;
+  to?: string;
+  message?: string;
+  pub?: string[];
+}
+
+export async function run(options: RollbackCommandOptions, io: CommandIO): Promise<number> {
+  if (!options.channel) throw new UsageError('rollback needs --channel <channel>');
+  const channel = options.channel;
+  const keys = await loadPublicKeys(options.pub, io.cwd, 'rollback');
+  const registry = openRegistry(options.registry, io.cwd);
+  const current = (await registry.channels())[channel];
+  const versions = await registry.list();
+
+  let target = options.to;
+  if (target === undefined) {
+    if (current === undefined) throw new InputError(`the channel ${channel} does not exist`);
+    target = rollbackTarget(await registry.history(), channel, current);
+    if (target === undefined)
+      throw new InputError(
+        `the channel ${channel} has no version before ${current} to roll back to`,
+        'name one with --to <version>',
+      );
+  }
+  const bundle = await registry.get(target);
+  if (!bundle.ok) {
+    throw new UsageError(
+      `version ${target} is not in the registry; versions: ${versions.join(', ') || '(none)'}`,
+    );
+  }
+  const verified = await verifyBundle(bundle.bytes, keys);
+  if (!verified.ok) {
+    io.stderr(
+      `aegis: refusing to roll back ${channel} to ${target}: it does not verify (${verified.reason}): ${verified.message}\n`,
+    );
+    return ExitCode.findings;
+  }
+  const result = await registry.setChannel(channel, target, {
+    user: currentUser(io.env),
+    ...(options.message !== undefined ? { message: options.message } : {}),
+  });
+  if (!result.ok) throw new UsageError(`version ${target} is not in the registry`);
+  io.stdout(`${channel} -> ${target}${current !== undefined ? ` (was ${current})` : ''}\n`);
+  return ExitCode.ok;
+}

@@ -1,0 +1,171 @@
+/**
+ * The `file:` registry, a directory:
+ *   index.json              versions, channels and history (the commit point, see registry-index)
+ *   bundles/<version>.tar.gz  immutable bundle bytes
+ *   lock                    held during a change
+ * A change writes the bundle first (temp + fsync + rename; without an index entry it is
+ * invisible and overwritten by the next publish of that version), then renames the new index
+ * into place. A crash before that rename leaves the registry as before, after it as after.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError } from '../errors.js';
+import { crashPoint } from './crash-point.js';
+import { durableWrite } from './durable-write.js';
+import type {
+  ChangeInfo,
+  GetResult,
+  HistoryEntry,
+  PutResult,
+  Registry,
+  SetChannelResult,
+} from './registry.js';
+import { isValidName } from './registry.js';
+import { type RegistryIndex, readRegistryIndex } from './registry-index.js';
+import { withRegistryLock } from './registry-lock.js';
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export class FileRegistry implements Registry {
+  constructor(readonly dir: string) {}
+
+  private get indexPath(): string {
+    return join(this.dir, 'index.json');
+  }
+
+  bundlePath(version: string): string {
+    return join(this.dir, 'bundles', `${version}.tar.gz`);
+  }
+
+  readIndex(): Promise<RegistryIndex> {
+    return readRegistryIndex(this.indexPath);
+  }
+
+  async list(): Promise<string[]> {
+    return (await this.readIndex()).versions.map((v) => v.version);
+  }
+
+  async channels(): Promise<Record<string, string>> {
+    return { ...(await this.readIndex()).channels };
+  }
+
+  async history(channel?: string): Promise<HistoryEntry[]> {
+    const { history } = await this.readIndex();
+    return channel === undefined ? history : history.filter((e) => e.channel === channel);
+  }
+
+  async get(version: string): Promise<GetResult> {
+    if (!isValidName(version)) return { ok: false, reason: 'not-found' };
+    const index = await this.readIndex();
+    if (!index.versions.some((v) => v.version === version)) return { ok: false, reason: 'not-found' };
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(this.bundlePath(version));
+    } catch (error) {
+      throw new InputError(`the registry lists ${version} but cannot read it: ${String(error)}`);
+    }
+    // The digest of what is there: a file changed by hand shows up as a new digest (and OPA
+    // refuses it when its signature no longer matches).
+    return { ok: true, bytes, digest: sha256Hex(bytes) };
+  }
+
+  async put(
+    version: string,
+    bytes: Uint8Array,
+    info: ChangeInfo & { channel?: string },
+  ): Promise<PutResult> {
+    checkName('version', version);
+    if (info.channel !== undefined) checkName('channel', info.channel);
+    await mkdir(join(this.dir, 'bundles'), { recursive: true });
+    return withRegistryLock(this.dir, async () => {
+      crashPoint('locked');
+      const index = await this.readIndex();
+      if (index.versions.some((v) => v.version === version)) return { ok: false, reason: 'exists' };
+      await durableWrite(this.bundlePath(version), bytes, 'bundle');
+      const digest = sha256Hex(bytes);
+      const time = (info.time ?? new Date()).toISOString();
+      const entry: HistoryEntry = {
+        time,
+        user: info.user,
+        action: 'publish',
+        version,
+        digest,
+        ...(info.channel !== undefined ? { channel: info.channel } : {}),
+        ...(info.channel !== undefined && index.channels[info.channel] !== undefined
+          ? { previous: index.channels[info.channel] }
+          : {}),
+        ...(info.message !== undefined ? { message: info.message } : {}),
+      };
+      const next: RegistryIndex = {
+        ...index,
+        versions: [...index.versions, { version, digest, time }],
+        channels:
+          info.channel !== undefined ? { ...index.channels, [info.channel]: version } : index.channels,
+        history: [...index.history, entry],
+      };
+      await this.commit(next);
+      return { ok: true, entry };
+    });
+  }
+
+  async setChannel(channel: string, version: string, info: ChangeInfo): Promise<SetChannelResult> {
+    checkName('channel', channel);
+    await mkdir(this.dir, { recursive: true });
+    return withRegistryLock(this.dir, async () => {
+      crashPoint('locked');
+      const index = await this.readIndex();
+      const found = index.versions.find((v) => v.version === version);
+      if (!found) return { ok: false, reason: 'not-found' };
+      const previous = index.channels[channel];
+      const entry: HistoryEntry = {
+        time: (info.time ?? new Date()).toISOString(),
+        user: info.user,
+        action: 'rollback',
+        version,
+        digest: found.digest,
+        channel,
+        ...(previous !== undefined ? { previous } : {}),
+        ...(info.message !== undefined ? { message: info.message } : {}),
+      };
+      await this.commit({
+        ...index,
+        channels: { ...index.channels, [channel]: version },
+        history: [...index.history, entry],
+      });
+      return { ok: true, entry };
+    });
+  }
+
+  private async commit(index: RegistryIndex): Promise<void> {
+    await durableWrite(this.indexPath, `${JSON.stringify(index, null, 2)}\n`, 'index');
+    crashPoint('committed');
+  }
+}
+
+function checkName(what: string, name: string): void {
+  if (!isValidName(name)) {
+    throw new InputError(
+      `invalid ${what} ${JSON.stringify(name)}: use letters, digits, '.', '_' and '-' (at most 128, no '..')`,
+    );
+  }
+}
+
+/**
+ * Where rollback goes without --to: the version the channel pointed at when the current
+ * version was published to it, so that repeated rollbacks walk back through the publishes
+ * (v3 -> v2 -> v1) rather than toggling. A current version that only arrived by a rollback
+ * goes back to what that rollback replaced.
+ */
+export function rollbackTarget(
+  history: readonly HistoryEntry[],
+  channel: string,
+  current: string,
+): string | undefined {
+  const moves = history.filter((e) => e.channel === channel && e.version === current);
+  const published = moves.filter((e) => e.action === 'publish').at(-1);
+  const from = published ?? moves.at(-1);
+  return from?.previous !== undefined && from.previous !== current ? from.previous : undefined;
+}

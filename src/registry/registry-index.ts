@@ -1,0 +1,60 @@
+/**
+ * `index.json`, the one file whose rename commits a change: versions with their digests,
+ * channel pointers and the history all live in it, so a crash cannot split them.
+ */
+import { readFile } from 'node:fs/promises';
+import { InputError } from '../errors.js';
+import type { HistoryEntry } from './registry.js';
+
+export const REGISTRY_INDEX_FORMAT = 1;
+
+export interface IndexedVersion {
+  version: string;
+  digest: string;
+  time: string;
+}
+
+export interface RegistryIndex {
+  version: typeof REGISTRY_INDEX_FORMAT;
+  versions: IndexedVersion[];
+  channels: Record<string, string>;
+  history: HistoryEntry[];
+}
+
+export function emptyIndex(): RegistryIndex {
+  return { version: REGISTRY_INDEX_FORMAT, versions: [], channels: {}, history: [] };
+}
+
+/** A missing index is an empty registry; an unreadable or unknown one is an InputError. */
+export async function readRegistryIndex(path: string): Promise<RegistryIndex> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return emptyIndex();
+    throw new InputError(`cannot read ${path}: ${String(error)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new InputError(`${path} is not valid JSON`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new InputError(`${path} is not a registry index`);
+  const record = parsed as Record<string, unknown>;
+  if (record.version !== REGISTRY_INDEX_FORMAT) {
+    throw new InputError(
+      `${path} has index format ${JSON.stringify(record.version)}; this aegis reads format ${REGISTRY_INDEX_FORMAT}`,
+      'upgrade aegis to use this registry',
+    );
+  }
+  if (
+    !Array.isArray(record.versions) ||
+    !Array.isArray(record.history) ||
+    typeof record.channels !== 'object' ||
+    record.channels === null
+  )
+    throw new InputError(`${path} is not a registry index (versions, channels, history)`);
+  return parsed as RegistryIndex;
+}
