@@ -23,6 +23,13 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('expected a port, 0-65535');
+  return n;
+}
+
 /** Byte sizes: 10485760, 512k, 10M, 1g. */
 export function byteSize(value: string): number {
   const m = /^(\d+)\s*([kmg]i?b?)?$/i.exec(value.trim());
@@ -44,6 +51,8 @@ export function buildProgram(setRunner: (runner: Runner) => void): Command {
     )
     .version(version(), '-V, --version')
     .option('--debug', 'print stack traces of internal errors')
+    // Positional: `aegis publish --version V` is the publish flag, not the program's version.
+    .enablePositionalOptions()
     .showSuggestionAfterError()
     .configureHelp({ sortSubcommands: false })
     .exitOverride();
@@ -213,6 +222,54 @@ export function buildProgram(setRunner: (runner: Runner) => void): Command {
       setRunner(async (io) => (await import('./commands/verify.js')).run({ bundle, ...opts }, io));
     });
 
+  const registryOption = () =>
+    new Option('--registry <registry>', 'a directory, file:DIR (oci:// not supported yet)')
+      .makeOptionMandatory();
+  program
+    .command('publish')
+    .description('verify a signed bundle and add it to a registry as an immutable version')
+    .argument('<bundle>', 'the signed bundle (.tar.gz)')
+    .addOption(registryOption())
+    .requiredOption('--version <version>', 'the version name (immutable once published)')
+    .option('--channel <channel>', 'also point this channel at the new version')
+    .option('--message <message>', 'why, for the history')
+    .option('--pub <public.pem...>', 'trusted public keys; the signature must verify')
+    .action((bundle: string, opts) => {
+      setRunner(async (io) => (await import('./commands/publish.js')).run({ bundle, ...opts }, io));
+    });
+
+  program
+    .command('rollback')
+    .description('point a channel back at the previous version (or --to V), verified again')
+    .addOption(registryOption())
+    .requiredOption('--channel <channel>', 'the channel to move')
+    .option('--to <version>', 'the version to go to (default: the one before the current one)')
+    .option('--message <message>', 'why, for the history')
+    .option('--pub <public.pem...>', 'trusted public keys; the target must verify')
+    .action((opts) => {
+      setRunner(async (io) => (await import('./commands/rollback.js')).run(opts, io));
+    });
+
+  program
+    .command('history')
+    .description("print a registry's publishes and rollbacks, oldest first")
+    .addOption(registryOption())
+    .option('--channel <channel>', 'only the changes to this channel')
+    .addOption(formatOption(['text', 'json']))
+    .action((opts) => {
+      setRunner(async (io) => (await import('./commands/history.js')).run(opts, io));
+    });
+
+  program
+    .command('serve')
+    .description("serve a file registry's channels to OPA over HTTP (ETag, 304)")
+    .addOption(registryOption())
+    .option('--host <host>', 'the address to listen on', '127.0.0.1')
+    .option('--port <port>', 'the port (0: any free port)', portNumber, 8282)
+    .action((opts) => {
+      setRunner(async (io) => (await import('./commands/serve.js')).run(opts, io));
+    });
+
   return program;
 }
 
@@ -231,7 +288,9 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
   });
   const debug = argv.includes('--debug');
   try {
-    await program.parseAsync([...argv]);
+    // --debug works anywhere on the line (runCli reads it above); positional options would
+    // otherwise reject it after a command.
+    await program.parseAsync(argv.filter((arg) => arg !== '--debug'));
     if (!runner) return ExitCode.ok;
     return await runner(io);
   } catch (error) {

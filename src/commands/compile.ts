@@ -1,9 +1,9 @@
 /** `aegis compile <path...> -o bundle.tar.gz`: validate, compile, write the bundle atomically. */
 import { createHash } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { writeFileAtomically } from '../bundle/write-file-atomically.js';
 import { compile } from '../compiler/compile.js';
-import { ExitCode, InputError, UsageError } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { VALIDATION_RENDERERS } from '../render/renderers.js';
 import { packageInfo } from './package-info.js';
@@ -67,14 +67,15 @@ export async function run(options: CompileCommandOptions, io: CommandIO): Promis
         )
       ).bundle
     : result.bundle;
-  await writeAtomically(output, bundle);
+  await writeFileAtomically(output, bundle);
   // The digest printed is the file's: after signing, that of the signed bundle.
   const sha256 =
     bundle === result.bundle ? result.sha256 : createHash('sha256').update(bundle).digest('hex');
   if (options.regoOut) {
     const dir = resolve(io.cwd, options.regoOut);
-    for (const module of result.modules) await writeAtomically(join(dir, module.path), module.text);
-    await writeAtomically(join(dir, 'data.json'), `${JSON.stringify(result.data, null, 2)}\n`);
+    for (const module of result.modules)
+      await writeFileAtomically(join(dir, module.path), module.text);
+    await writeFileAtomically(join(dir, 'data.json'), `${JSON.stringify(result.data, null, 2)}\n`);
   }
 
   if (format === 'json') {
@@ -110,20 +111,4 @@ export async function run(options: CompileCommandOptions, io: CommandIO): Promis
     );
   }
   return ExitCode.ok;
-}
-
-/** Write to a temporary file beside the target, then rename: never a half-written bundle. */
-async function writeAtomically(path: string, content: Uint8Array | string): Promise<void> {
-  const temp = `${path}.tmp-${process.pid}`;
-  try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(temp, content);
-    await rename(temp, path);
-  } catch (error) {
-    // `force` ignores only ENOENT: under a regular file rm itself fails with ENOTDIR, and that
-    // must not replace the error the user needs to see.
-    await rm(temp, { force: true }).catch(() => {});
-    const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
-    throw new InputError(`cannot write ${path}: ${reason}`);
-  }
 }

@@ -101,12 +101,17 @@ export class OciRegistry implements Registry {
   ): Promise<PutResult> {
     checkName('version', version);
     if (info.channel !== undefined) checkName('channel', info.channel);
-    if (await this.client.headManifest(version)) return { ok: false, reason: 'exists' };
     const history = await this.readHistory();
     if (channelNames(history.document.entries).has(version)) {
-      throw new InputError(`version ${version} has the name of a channel: tags share one namespace`);
+      throw new InputError(
+        `version ${version} has the name of a channel: tags share one namespace`,
+      );
     }
-    if (info.channel !== undefined && history.document.entries.some((e) => e.action === 'publish' && e.version === info.channel)) {
+    if (await this.client.headManifest(version)) return { ok: false, reason: 'exists' };
+    if (
+      info.channel !== undefined &&
+      history.document.entries.some((e) => e.action === 'publish' && e.version === info.channel)
+    ) {
       throw new InputError(`channel ${info.channel} has the name of a version`);
     }
 
@@ -227,7 +232,10 @@ export class OciRegistry implements Registry {
         layers: [layer],
       };
       if ((await this.client.headManifest(HISTORY_TAG)) === current.digest) {
-        await this.client.putManifest(HISTORY_TAG, new TextEncoder().encode(JSON.stringify(manifest)));
+        await this.client.putManifest(
+          HISTORY_TAG,
+          new TextEncoder().encode(JSON.stringify(manifest)),
+        );
         return;
       }
       current = await this.readHistory();

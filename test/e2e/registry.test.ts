@@ -1,0 +1,210 @@
+/**
+ * publish / rollback / history through the built CLI, and crash safety: a publish killed at
+ * every named step (AEGIS_REGISTRY_CRASH_AT) and after random delays (SIGKILL) must leave the
+ * registry exactly as before or exactly as after, and usable by the next publish.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readBundle } from '../../src/bundle/read-bundle.js';
+import { writeBundle } from '../../src/bundle/write-bundle.js';
+import { FileRegistry } from '../../src/registry/file-registry.js';
+import { aegis, isCleanError, REPO, tempDir } from './run-cli.js';
+
+const BIN = join(REPO, 'bin', 'aegis');
+let dir: { path: string; remove: () => void };
+let cwd: string;
+
+const V1 = 'version: 1\nagent: bot\nallowed_tools:\n  - name: search\n';
+const V2 = `${V1}    rules:\n      - id: no-search\n        when: { param: q, eq: x }\n        effect: deny\n        reason: v2 says no\n`;
+
+function must(args: string[]): string {
+  const result = aegis(args, { cwd, env: { AEGIS_USER: 'tester' } });
+  if (result.code !== 0) throw new Error(`aegis ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout;
+}
+
+beforeAll(async () => {
+  dir = tempDir('registry');
+  cwd = dir.path;
+  writeFileSync(join(cwd, 'v1.yaml'), V1);
+  writeFileSync(join(cwd, 'v2.yaml'), V2);
+  must(['keys', 'generate', '--id', 'k1', '--out', 'keys']);
+  must(['keys', 'generate', '--id', 'other', '--out', 'keys']);
+  for (const v of ['v1', 'v2']) {
+    must(['compile', `${v}.yaml`, '-o', `${v}.tar.gz`, '--revision', `r-${v}`, '--sign-key', 'keys/k1.key.pem']);
+  }
+  must(['compile', 'v1.yaml', '-o', 'unsigned.tar.gz', '--revision', 'r-u']);
+  // v2's files under v1's signature: every file readable, the signed digests do not match.
+  const one = await readBundle(readFileSync(join(cwd, 'v1.tar.gz')));
+  const two = await readBundle(readFileSync(join(cwd, 'v2.tar.gz')));
+  if (!one.ok || !two.ok) throw new Error('cannot read the compiled bundles');
+  const files = [...two.files].map(([path, content]) => ({
+    path,
+    content: path === '.signatures.json' ? (one.files.get(path) ?? content) : content,
+  }));
+  writeFileSync(join(cwd, 'tampered.tar.gz'), writeBundle(files));
+});
+
+afterAll(() => dir?.remove());
+
+const pub = ['--pub', 'keys/k1.pub.pem'];
+
+describe('aegis publish / rollback / history', () => {
+  it('refuses unverified bundles and immutable versions, publishes and rolls back', () => {
+    const reg = ['--registry', 'file:reg'];
+    const noPub = aegis(['publish', 'v1.tar.gz', ...reg, '--version', 'v1'], { cwd });
+    expect(noPub.code).toBe(2);
+    expect(noPub.stderr).toMatch(/--pub/);
+
+    for (const [bundle, reason] of [
+      ['unsigned.tar.gz', /unsigned/],
+      ['tampered.tar.gz', /file-mismatch|bad-signature/],
+    ] as const) {
+      const refused = aegis(['publish', bundle, ...reg, '--version', 'v1', ...pub], { cwd });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/does not verify/);
+      expect(refused.stderr).toMatch(reason);
+      expect(isCleanError(refused.stderr)).toBe(true);
+    }
+    const wrongKey = aegis(
+      ['publish', 'v1.tar.gz', ...reg, '--version', 'v1', '--pub', 'keys/other.pub.pem'],
+      { cwd },
+    );
+    expect(wrongKey.code).toBe(1);
+
+    expect(must(['publish', 'v1.tar.gz', ...reg, '--version', 'v1', '--channel', 'prod', ...pub])).toMatch(
+      /published v1 \(revision r-v1/,
+    );
+    const again = aegis(['publish', 'v2.tar.gz', ...reg, '--version', 'v1', '--channel', 'prod', ...pub], {
+      cwd,
+    });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/v1 already exists/);
+    must(['publish', 'v2.tar.gz', ...reg, '--version', 'v2', '--channel', 'prod', '--message', 'stricter', ...pub]);
+
+    const missing = aegis(['rollback', ...reg, '--channel', 'prod', '--to', 'v9', ...pub], { cwd });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/v9 is not in the registry; versions: v1, v2/);
+
+    expect(must(['rollback', ...reg, '--channel', 'prod', '--message', 'bad rule', ...pub])).toBe(
+      'prod -> v1 (was v2)\n',
+    );
+    const history = JSON.parse(must(['history', ...reg, '--channel', 'prod', '--format', 'json'])) as Array<
+      Record<string, unknown>
+    >;
+    expect(history.map((e) => [e.action, e.version, e.previous, e.user, e.message])).toEqual([
+      ['publish', 'v1', undefined, 'tester', undefined],
+      ['publish', 'v2', 'v1', 'tester', 'stricter'],
+      ['rollback', 'v1', 'v2', 'tester', 'bad rule'],
+    ]);
+    expect(must(['history', ...reg])).toMatch(/rollback +tester prod -> v1 \(was v2\)/);
+
+    const oci = aegis(['history', '--registry', 'oci://localhost:5000/p'], { cwd });
+    expect(oci.code).toBe(2);
+    expect(oci.stderr).toMatch(/not supported yet/);
+  });
+
+  it('refuses a registry whose index has an unknown format', () => {
+    writeFileSync(join(cwd, 'future.json'), '');
+    cpSync(join(cwd, 'future.json'), join(cwd, 'future', 'index.json'), { recursive: true });
+    writeFileSync(join(cwd, 'future', 'index.json'), JSON.stringify({ version: 99 }));
+    const result = aegis(['history', '--registry', 'future'], { cwd });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/index format 99/);
+  });
+});
+
+interface Snapshot {
+  versions: string[];
+  channels: Record<string, string>;
+  history: number;
+}
+
+/** The registry as a reader sees it; every listed bundle must be whole (digest matches). */
+async function snapshot(path: string): Promise<Snapshot> {
+  const registry = new FileRegistry(path);
+  const index = await registry.readIndex();
+  for (const entry of index.versions) {
+    const got = await registry.get(entry.version);
+    expect(got.ok && got.digest).toBe(entry.digest);
+  }
+  return {
+    versions: index.versions.map((v) => v.version),
+    channels: index.channels,
+    history: index.history.length,
+  };
+}
+
+const BEFORE: Snapshot = { versions: ['v1'], channels: { prod: 'v1' }, history: 1 };
+const AFTER: Snapshot = { versions: ['v1', 'v2'], channels: { prod: 'v2' }, history: 2 };
+
+function publishChild(
+  registry: string,
+  env: Record<string, string>,
+  killAfterMs?: number,
+): Promise<NodeJS.Signals | number | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [BIN, 'publish', 'v2.tar.gz', '--registry', registry, '--version', 'v2', '--channel', 'prod', ...pub],
+      { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'ignore' },
+    );
+    const timer =
+      killAfterMs !== undefined ? setTimeout(() => child.kill('SIGKILL'), killAfterMs) : undefined;
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve(signal ?? code);
+    });
+  });
+}
+
+function baseRegistry(name: string): string {
+  const path = join(cwd, name);
+  must(['publish', 'v1.tar.gz', '--registry', path, '--version', 'v1', '--channel', 'prod', ...pub]);
+  return path;
+}
+
+describe('a publish killed at any point', () => {
+  const steps = [
+    ['locked', BEFORE],
+    ['bundle-written', BEFORE],
+    ['bundle-renamed', BEFORE],
+    ['index-written', BEFORE],
+    ['index-renamed', AFTER],
+    ['committed', AFTER],
+  ] as const;
+
+  it.each(steps)('at %s leaves the registry as before or after, and usable', async (step, expected) => {
+    const path = baseRegistry(`crash-${step}`);
+    expect(await publishChild(path, { AEGIS_REGISTRY_CRASH_AT: step })).toBe('SIGKILL');
+    expect(await snapshot(path)).toEqual(expected);
+    // The dead publisher's lock is stale; the next publish takes it and finishes the job.
+    const retry = await publishChild(path, {});
+    expect(retry).toBe(expected === BEFORE ? 0 : 1);
+    expect(await snapshot(path)).toEqual(AFTER);
+  });
+
+  it('after random delays (30 SIGKILLs) leaves it as before or after', async () => {
+    const trials = Array.from({ length: 30 }, (_, i) => i);
+    const base = baseRegistry('random-base');
+    const outcomes: string[] = [];
+    for (let batch = 0; batch < trials.length; batch += 10) {
+      await Promise.all(
+        trials.slice(batch, batch + 10).map(async (i) => {
+          const path = join(cwd, `random-${i}`);
+          cpSync(base, path, { recursive: true });
+          await publishChild(path, {}, Math.floor(Math.random() * 200));
+          const state = await snapshot(path);
+          expect([BEFORE, AFTER]).toContainEqual(state);
+          outcomes.push(state.versions.length === 2 ? 'after' : 'before');
+          await publishChild(path, {});
+          expect(await snapshot(path)).toEqual(AFTER);
+        }),
+      );
+    }
+    expect(outcomes).toHaveLength(30);
+  }, 60_000);
+});

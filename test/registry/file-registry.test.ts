@@ -1,0 +1,174 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
+import { FileRegistry, rollbackTarget, sha256Hex } from '../../src/registry/file-registry.js';
+import { openRegistry } from '../../src/registry/open-registry.js';
+import { currentUser, type HistoryEntry, isValidName } from '../../src/registry/registry.js';
+
+const dirs: string[] = [];
+function registryDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'aegis-file-registry-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const info = { user: 'alice' };
+
+describe('FileRegistry', () => {
+  it('stores versions immutably and returns bytes with their sha256', async () => {
+    const registry = new FileRegistry(registryDir());
+    expect(await registry.list()).toEqual([]);
+    expect(await registry.put('v1', bytes('one'), { ...info, channel: 'prod' })).toMatchObject({
+      ok: true,
+    });
+    expect(await registry.put('v1', bytes('other'), info)).toEqual({ ok: false, reason: 'exists' });
+    const got = await registry.get('v1');
+    expect(got).toEqual({ ok: true, bytes: expect.anything(), digest: sha256Hex(bytes('one')) });
+    if (got.ok) expect(new TextDecoder().decode(got.bytes)).toBe('one');
+    expect(await registry.get('v2')).toEqual({ ok: false, reason: 'not-found' });
+    expect(await registry.get('../index')).toEqual({ ok: false, reason: 'not-found' });
+    expect(await registry.channels()).toEqual({ prod: 'v1' });
+  });
+
+  it('records publishes and rollbacks with user, digest, channel and previous', async () => {
+    const registry = new FileRegistry(registryDir());
+    const time = new Date('2026-01-02T03:04:05Z');
+    await registry.put('v1', bytes('one'), { ...info, channel: 'prod', time });
+    await registry.put('v2', bytes('two'), { ...info, channel: 'prod', message: 'new rule', time });
+    await registry.put('s1', bytes('s'), { ...info, channel: 'staging', time });
+    const back = await registry.setChannel('prod', 'v1', { user: 'bob', message: 'oops', time });
+    expect(back.ok).toBe(true);
+    expect(await registry.setChannel('prod', 'v9', info)).toEqual({
+      ok: false,
+      reason: 'not-found',
+    });
+    const prod = await registry.history('prod');
+    expect(prod.map((e) => [e.action, e.version, e.previous, e.user])).toEqual([
+      ['publish', 'v1', undefined, 'alice'],
+      ['publish', 'v2', 'v1', 'alice'],
+      ['rollback', 'v1', 'v2', 'bob'],
+    ]);
+    expect(prod[1]).toMatchObject({ message: 'new rule', digest: sha256Hex(bytes('two')) });
+    expect(prod[2]?.time).toBe('2026-01-02T03:04:05.000Z');
+    expect(await registry.history()).toHaveLength(4);
+    expect(await registry.channels()).toEqual({ prod: 'v1', staging: 's1' });
+  });
+
+  it('serializes two concurrent publishes under the lock', async () => {
+    const dir = registryDir();
+    const a = new FileRegistry(dir);
+    const b = new FileRegistry(dir);
+    const results = await Promise.all([
+      a.put('v1', bytes('a'), { ...info, channel: 'prod' }),
+      b.put('v2', bytes('b'), { ...info, channel: 'prod' }),
+      a.put('v3', bytes('c'), { ...info, channel: 'prod' }),
+      b.put('v3', bytes('d'), { ...info, channel: 'prod' }),
+    ]);
+    // Without the lock, a read-modify-write would lose one of the index updates.
+    expect(results.filter((r) => r.ok)).toHaveLength(3);
+    expect((await a.list()).sort()).toEqual(['v1', 'v2', 'v3']);
+    const history = await a.history('prod');
+    expect(history).toHaveLength(3);
+    // Each publish saw the one before it: the previous pointers form one chain.
+    expect(history[0]?.previous).toBeUndefined();
+    expect(history[1]?.previous).toBe(history[0]?.version);
+    expect(history[2]?.previous).toBe(history[1]?.version);
+  });
+
+  it('takes over a lock whose owner is dead and waits for a live one', async () => {
+    const dir = registryDir();
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    }).stdout;
+    writeFileSync(join(dir, 'lock'), `${dead}\n`);
+    const registry = new FileRegistry(dir);
+    expect((await registry.put('v1', bytes('x'), info)).ok).toBe(true);
+
+    writeFileSync(join(dir, 'lock'), `${process.pid}\n`);
+    const pending = registry.put('v2', bytes('y'), info);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await registry.list()).toEqual(['v1']);
+    rmSync(join(dir, 'lock'));
+    expect((await pending).ok).toBe(true);
+    expect(await registry.list()).toEqual(['v1', 'v2']);
+  });
+
+  it('refuses an index of an unknown format, and one that is not JSON', async () => {
+    const dir = registryDir();
+    writeFileSync(join(dir, 'index.json'), JSON.stringify({ version: 2, versions: [] }));
+    const registry = new FileRegistry(dir);
+    await expect(registry.list()).rejects.toThrow(InputError);
+    await expect(registry.list()).rejects.toThrow(/index format 2/);
+    await expect(registry.put('v1', bytes('x'), info)).rejects.toThrow(/index format 2/);
+    writeFileSync(join(dir, 'index.json'), '{');
+    await expect(registry.list()).rejects.toThrow(/not valid JSON/);
+  });
+
+  it('refuses version and channel names that could leave the directory', async () => {
+    const registry = new FileRegistry(registryDir());
+    for (const name of ['../x', 'a/b', '.hidden', '', 'a..b', 'x'.repeat(129)]) {
+      await expect(registry.put(name, bytes('x'), info)).rejects.toThrow(/invalid version/);
+      expect(isValidName(name)).toBe(false);
+    }
+    await expect(registry.put('v1', bytes('x'), { ...info, channel: '../p' })).rejects.toThrow(
+      /invalid channel/,
+    );
+    expect(await registry.list()).toEqual([]);
+  });
+});
+
+describe('rollbackTarget', () => {
+  const e = (action: 'publish' | 'rollback', version: string, previous?: string): HistoryEntry => ({
+    time: '2026-01-01T00:00:00.000Z',
+    user: 'u',
+    action,
+    version,
+    digest: 'd',
+    channel: 'prod',
+    ...(previous !== undefined ? { previous } : {}),
+  });
+  const cases: Array<[string, HistoryEntry[], string, string | undefined]> = [
+    ['one publish: nothing before it', [e('publish', 'v1')], 'v1', undefined],
+    ['two publishes', [e('publish', 'v1'), e('publish', 'v2', 'v1')], 'v2', 'v1'],
+    [
+      'walks back through publishes, not toggling',
+      [e('publish', 'v1'), e('publish', 'v2', 'v1'), e('publish', 'v3', 'v2'), e('rollback', 'v2', 'v3')],
+      'v2',
+      'v1',
+    ],
+    [
+      'a version only reached by rollback goes back to what it replaced',
+      [e('publish', 'v1'), e('publish', 'v2', 'v1'), e('rollback', 'v0', 'v2')],
+      'v0',
+      'v2',
+    ],
+  ];
+  it.each(cases)('%s', (_name, history, current, expected) => {
+    expect(rollbackTarget(history, 'prod', current)).toBe(expected);
+    expect(rollbackTarget(history, 'staging', current)).toBeUndefined();
+  });
+});
+
+describe('openRegistry and currentUser', () => {
+  it('reads a directory, file:DIR, and refuses oci:// for now', () => {
+    expect(openRegistry('reg', '/base').dir).toBe('/base/reg');
+    expect(openRegistry('file:reg', '/base').dir).toBe('/base/reg');
+    expect(openRegistry('file:///abs/reg', '/base').dir).toBe('/abs/reg');
+    expect(() => openRegistry('oci://localhost:5000/policies', '/base')).toThrow(/not supported yet/);
+    expect(() => openRegistry('https://example.com/x', '/base')).toThrow(InputError);
+  });
+
+  it('takes the user from AEGIS_USER, then USER/LOGNAME, else unknown', () => {
+    expect(currentUser({ AEGIS_USER: 'ci', USER: 'u' })).toBe('ci');
+    expect(currentUser({ USER: 'u', LOGNAME: 'l' })).toBe('u');
+    expect(currentUser({ LOGNAME: 'l' })).toBe('l');
+    expect(currentUser({})).toBe('unknown');
+  });
+});
