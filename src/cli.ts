@@ -223,8 +223,10 @@ export function buildProgram(setRunner: (runner: Runner) => void): Command {
     });
 
   const registryOption = () =>
-    new Option('--registry <registry>', 'a directory, file:DIR (oci:// not supported yet)')
-      .makeOptionMandatory();
+    new Option(
+      '--registry <registry>',
+      'a directory, file:DIR (oci:// not supported yet)',
+    ).makeOptionMandatory();
   program
     .command('publish')
     .description('verify a signed bundle and add it to a registry as an immutable version')

@@ -26,7 +26,9 @@ export async function run(options: HistoryCommandOptions, io: CommandIO): Promis
         ? ` ${e.channel} -> ${e.version}${e.previous !== undefined ? ` (was ${e.previous})` : ''}`
         : ` ${e.version}`;
     const message = e.message !== undefined ? `  "${e.message}"` : '';
-    io.stdout(`${e.time}  ${e.action.padEnd(8)} ${e.user}${move}  sha256:${e.digest.slice(0, 12)}${message}\n`);
+    io.stdout(
+      `${e.time}  ${e.action.padEnd(8)} ${e.user}${move}  sha256:${e.digest.slice(0, 12)}${message}\n`,
+    );
   }
   return ExitCode.ok;
 }

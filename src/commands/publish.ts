@@ -30,7 +30,8 @@ export async function run(options: PublishCommandOptions, io: CommandIO): Promis
 
   const verified = await verifyBundle(bytes, keys);
   if (!verified.ok) {
-    if (verified.reason === 'unreadable') throw new InputError(`${options.bundle}: ${verified.message}`);
+    if (verified.reason === 'unreadable')
+      throw new InputError(`${options.bundle}: ${verified.message}`);
     io.stderr(
       `aegis: refusing to publish ${options.bundle}: it does not verify (${verified.reason}): ${verified.message}\n`,
     );

@@ -60,7 +60,8 @@ export class FileRegistry implements Registry {
   async get(version: string): Promise<GetResult> {
     if (!isValidName(version)) return { ok: false, reason: 'not-found' };
     const index = await this.readIndex();
-    if (!index.versions.some((v) => v.version === version)) return { ok: false, reason: 'not-found' };
+    if (!index.versions.some((v) => v.version === version))
+      return { ok: false, reason: 'not-found' };
     let bytes: Uint8Array;
     try {
       bytes = await readFile(this.bundlePath(version));
@@ -103,7 +104,9 @@ export class FileRegistry implements Registry {
         ...index,
         versions: [...index.versions, { version, digest, time }],
         channels:
-          info.channel !== undefined ? { ...index.channels, [info.channel]: version } : index.channels,
+          info.channel !== undefined
+            ? { ...index.channels, [info.channel]: version }
+            : index.channels,
         history: [...index.history, entry],
       };
       await this.commit(next);

@@ -1,20 +1,29 @@
-/** Turns a `--registry` value into a Registry: a directory, `file:DIR`; OCI comes later. */
+/** Turns a `--registry` value into a Registry: a directory, `file:DIR`, or `oci://host[:port]/repo`. */
 import { resolve } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
 import { FileRegistry } from './file-registry.js';
+import { OciRegistry, parseOciUrl } from './oci-registry.js';
+import type { Registry } from './registry.js';
 
-export function openRegistry(value: string | undefined, cwd: string): FileRegistry {
+export function openRegistry(value: string | undefined, cwd: string): Registry {
+  if (value !== undefined && /^oci:\/\//i.test(value)) return new OciRegistry(parseOciUrl(value));
+  return openFileRegistry(value, cwd);
+}
+
+/** For `serve`, which serves a directory: an OCI registry already serves OPA itself. */
+export function openFileRegistry(value: string | undefined, cwd: string): FileRegistry {
   if (value === undefined || value === '') throw new UsageError('--registry is required');
   if (/^oci:\/\//i.test(value)) {
     throw new InputError(
-      `OCI registries (${value}) are not supported yet`,
-      'use a directory or file:DIR registry for now',
+      `serve takes a directory registry, not ${value}`,
+      'OPA pulls from an OCI registry directly (a service with `type: oci`)',
     );
   }
   if (/^file:/i.test(value)) {
     // file:DIR and file:///abs/dir both name a directory.
     const rest = value.slice('file:'.length).replace(/^\/\/(?=\/)/, '');
-    if (rest === '') throw new UsageError('--registry file: needs a directory, e.g. file:./registry');
+    if (rest === '')
+      throw new UsageError('--registry file: needs a directory, e.g. file:./registry');
     return new FileRegistry(resolve(cwd, rest));
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value))

@@ -44,7 +44,9 @@ async function tryAcquire(path: string): Promise<boolean> {
     return true;
   } catch (error) {
     if (errorCode(error) === 'EEXIST') return false;
-    throw new InputError(`cannot lock the registry (${path}): ${errorCode(error) ?? String(error)}`);
+    throw new InputError(
+      `cannot lock the registry (${path}): ${errorCode(error) ?? String(error)}`,
+    );
   }
 }
 

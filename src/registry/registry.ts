@@ -43,7 +43,11 @@ export interface Registry {
   list(): Promise<string[]>;
   get(version: string): Promise<GetResult>;
   /** Publishes a new version (and points `channel` at it, in the same atomic change). */
-  put(version: string, bytes: Uint8Array, info: ChangeInfo & { channel?: string }): Promise<PutResult>;
+  put(
+    version: string,
+    bytes: Uint8Array,
+    info: ChangeInfo & { channel?: string },
+  ): Promise<PutResult>;
   /** Points a channel at an existing version, recorded as a rollback. */
   setChannel(channel: string, version: string, info: ChangeInfo): Promise<SetChannelResult>;
   /** Channel name -> version. */

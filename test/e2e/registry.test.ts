@@ -4,7 +4,7 @@
  * registry exactly as before or exactly as after, and usable by the next publish.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBundle } from '../../src/bundle/read-bundle.js';
@@ -33,7 +33,16 @@ beforeAll(async () => {
   must(['keys', 'generate', '--id', 'k1', '--out', 'keys']);
   must(['keys', 'generate', '--id', 'other', '--out', 'keys']);
   for (const v of ['v1', 'v2']) {
-    must(['compile', `${v}.yaml`, '-o', `${v}.tar.gz`, '--revision', `r-${v}`, '--sign-key', 'keys/k1.key.pem']);
+    must([
+      'compile',
+      `${v}.yaml`,
+      '-o',
+      `${v}.tar.gz`,
+      '--revision',
+      `r-${v}`,
+      '--sign-key',
+      'keys/k1.key.pem',
+    ]);
   }
   must(['compile', 'v1.yaml', '-o', 'unsigned.tar.gz', '--revision', 'r-u']);
   // v2's files under v1's signature: every file readable, the signed digests do not match.
@@ -74,15 +83,29 @@ describe('aegis publish / rollback / history', () => {
     );
     expect(wrongKey.code).toBe(1);
 
-    expect(must(['publish', 'v1.tar.gz', ...reg, '--version', 'v1', '--channel', 'prod', ...pub])).toMatch(
-      /published v1 \(revision r-v1/,
+    expect(
+      must(['publish', 'v1.tar.gz', ...reg, '--version', 'v1', '--channel', 'prod', ...pub]),
+    ).toMatch(/published v1 \(revision r-v1/);
+    const again = aegis(
+      ['publish', 'v2.tar.gz', ...reg, '--version', 'v1', '--channel', 'prod', ...pub],
+      {
+        cwd,
+      },
     );
-    const again = aegis(['publish', 'v2.tar.gz', ...reg, '--version', 'v1', '--channel', 'prod', ...pub], {
-      cwd,
-    });
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/v1 already exists/);
-    must(['publish', 'v2.tar.gz', ...reg, '--version', 'v2', '--channel', 'prod', '--message', 'stricter', ...pub]);
+    must([
+      'publish',
+      'v2.tar.gz',
+      ...reg,
+      '--version',
+      'v2',
+      '--channel',
+      'prod',
+      '--message',
+      'stricter',
+      ...pub,
+    ]);
 
     const missing = aegis(['rollback', ...reg, '--channel', 'prod', '--to', 'v9', ...pub], { cwd });
     expect(missing.code).toBe(2);
@@ -91,9 +114,9 @@ describe('aegis publish / rollback / history', () => {
     expect(must(['rollback', ...reg, '--channel', 'prod', '--message', 'bad rule', ...pub])).toBe(
       'prod -> v1 (was v2)\n',
     );
-    const history = JSON.parse(must(['history', ...reg, '--channel', 'prod', '--format', 'json'])) as Array<
-      Record<string, unknown>
-    >;
+    const history = JSON.parse(
+      must(['history', ...reg, '--channel', 'prod', '--format', 'json']),
+    ) as Array<Record<string, unknown>>;
     expect(history.map((e) => [e.action, e.version, e.previous, e.user, e.message])).toEqual([
       ['publish', 'v1', undefined, 'tester', undefined],
       ['publish', 'v2', 'v1', 'tester', 'stricter'],
@@ -107,8 +130,7 @@ describe('aegis publish / rollback / history', () => {
   });
 
   it('refuses a registry whose index has an unknown format', () => {
-    writeFileSync(join(cwd, 'future.json'), '');
-    cpSync(join(cwd, 'future.json'), join(cwd, 'future', 'index.json'), { recursive: true });
+    mkdirSync(join(cwd, 'future'));
     writeFileSync(join(cwd, 'future', 'index.json'), JSON.stringify({ version: 99 }));
     const result = aegis(['history', '--registry', 'future'], { cwd });
     expect(result.code).toBe(2);
@@ -148,7 +170,18 @@ function publishChild(
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [BIN, 'publish', 'v2.tar.gz', '--registry', registry, '--version', 'v2', '--channel', 'prod', ...pub],
+      [
+        BIN,
+        'publish',
+        'v2.tar.gz',
+        '--registry',
+        registry,
+        '--version',
+        'v2',
+        '--channel',
+        'prod',
+        ...pub,
+      ],
       { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'ignore' },
     );
     const timer =
@@ -163,7 +196,17 @@ function publishChild(
 
 function baseRegistry(name: string): string {
   const path = join(cwd, name);
-  must(['publish', 'v1.tar.gz', '--registry', path, '--version', 'v1', '--channel', 'prod', ...pub]);
+  must([
+    'publish',
+    'v1.tar.gz',
+    '--registry',
+    path,
+    '--version',
+    'v1',
+    '--channel',
+    'prod',
+    ...pub,
+  ]);
   return path;
 }
 
@@ -177,26 +220,36 @@ describe('a publish killed at any point', () => {
     ['committed', AFTER],
   ] as const;
 
-  it.each(steps)('at %s leaves the registry as before or after, and usable', async (step, expected) => {
-    const path = baseRegistry(`crash-${step}`);
-    expect(await publishChild(path, { AEGIS_REGISTRY_CRASH_AT: step })).toBe('SIGKILL');
-    expect(await snapshot(path)).toEqual(expected);
-    // The dead publisher's lock is stale; the next publish takes it and finishes the job.
-    const retry = await publishChild(path, {});
-    expect(retry).toBe(expected === BEFORE ? 0 : 1);
-    expect(await snapshot(path)).toEqual(AFTER);
-  });
+  it.each(steps)(
+    'at %s leaves the registry as before or after, and usable',
+    async (step, expected) => {
+      const path = baseRegistry(`crash-${step}`);
+      expect(await publishChild(path, { AEGIS_REGISTRY_CRASH_AT: step })).toBe('SIGKILL');
+      expect(await snapshot(path)).toEqual(expected);
+      // The dead publisher's lock is stale; the next publish takes it and finishes the job.
+      const retry = await publishChild(path, {});
+      expect(retry).toBe(expected === BEFORE ? 0 : 1);
+      expect(await snapshot(path)).toEqual(AFTER);
+    },
+  );
 
-  it('after random delays (30 SIGKILLs) leaves it as before or after', async () => {
+  it('after random delays (30 SIGKILLs over a whole publish) leaves it as before or after', async () => {
     const trials = Array.from({ length: 30 }, (_, i) => i);
     const base = baseRegistry('random-base');
+    // Kill anywhere from before node starts to after the publish finishes (three run at once,
+    // each slower than this one alone).
+    const timing = join(cwd, 'random-timing');
+    cpSync(base, timing, { recursive: true });
+    const started = Date.now();
+    expect(await publishChild(timing, {})).toBe(0);
+    const span = (Date.now() - started) * 2;
     const outcomes: string[] = [];
-    for (let batch = 0; batch < trials.length; batch += 10) {
+    for (let batch = 0; batch < trials.length; batch += 3) {
       await Promise.all(
-        trials.slice(batch, batch + 10).map(async (i) => {
+        trials.slice(batch, batch + 3).map(async (i) => {
           const path = join(cwd, `random-${i}`);
           cpSync(base, path, { recursive: true });
-          await publishChild(path, {}, Math.floor(Math.random() * 200));
+          await publishChild(path, {}, Math.floor(Math.random() * span));
           const state = await snapshot(path);
           expect([BEFORE, AFTER]).toContainEqual(state);
           outcomes.push(state.versions.length === 2 ? 'after' : 'before');

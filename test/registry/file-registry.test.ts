@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { FileRegistry, rollbackTarget, sha256Hex } from '../../src/registry/file-registry.js';
-import { openRegistry } from '../../src/registry/open-registry.js';
+import { OciRegistry } from '../../src/registry/oci-registry.js';
+import { openFileRegistry, openRegistry } from '../../src/registry/open-registry.js';
 import { currentUser, type HistoryEntry, isValidName } from '../../src/registry/registry.js';
 
 const dirs: string[] = [];
@@ -139,7 +140,12 @@ describe('rollbackTarget', () => {
     ['two publishes', [e('publish', 'v1'), e('publish', 'v2', 'v1')], 'v2', 'v1'],
     [
       'walks back through publishes, not toggling',
-      [e('publish', 'v1'), e('publish', 'v2', 'v1'), e('publish', 'v3', 'v2'), e('rollback', 'v2', 'v3')],
+      [
+        e('publish', 'v1'),
+        e('publish', 'v2', 'v1'),
+        e('publish', 'v3', 'v2'),
+        e('rollback', 'v2', 'v3'),
+      ],
       'v2',
       'v1',
     ],
@@ -157,11 +163,15 @@ describe('rollbackTarget', () => {
 });
 
 describe('openRegistry and currentUser', () => {
-  it('reads a directory, file:DIR, and refuses oci:// for now', () => {
-    expect(openRegistry('reg', '/base').dir).toBe('/base/reg');
-    expect(openRegistry('file:reg', '/base').dir).toBe('/base/reg');
-    expect(openRegistry('file:///abs/reg', '/base').dir).toBe('/abs/reg');
-    expect(() => openRegistry('oci://localhost:5000/policies', '/base')).toThrow(/not supported yet/);
+  it('reads a directory, file:DIR and oci://; serve refuses oci://', () => {
+    expect(openFileRegistry('reg', '/base').dir).toBe('/base/reg');
+    expect(openFileRegistry('file:reg', '/base').dir).toBe('/base/reg');
+    expect(openFileRegistry('file:///abs/reg', '/base').dir).toBe('/abs/reg');
+    expect(openRegistry('reg', '/base')).toBeInstanceOf(FileRegistry);
+    expect(openRegistry('oci://localhost:5000/policies', '/base')).toBeInstanceOf(OciRegistry);
+    expect(() => openFileRegistry('oci://localhost:5000/policies', '/base')).toThrow(
+      /serve takes a directory registry/,
+    );
     expect(() => openRegistry('https://example.com/x', '/base')).toThrow(InputError);
   });
 

@@ -38,9 +38,13 @@ describe('the registry server', () => {
     const etag = `"${sha256Hex(bytes('one'))}"`;
     expect(response.headers.get('etag')).toBe(etag);
     expect(await response.text()).toBe('one');
-    const again = await fetch(`${base}/bundles/prod.tar.gz`, { headers: { 'If-None-Match': etag } });
+    const again = await fetch(`${base}/bundles/prod.tar.gz`, {
+      headers: { 'If-None-Match': etag },
+    });
     expect(again.status).toBe(304);
-    const stale = await fetch(`${base}/bundles/prod.tar.gz`, { headers: { 'If-None-Match': '"x"' } });
+    const stale = await fetch(`${base}/bundles/prod.tar.gz`, {
+      headers: { 'If-None-Match': '"x"' },
+    });
     expect(stale.status).toBe(200);
   });
 

@@ -1,0 +1,90 @@
+/**
+ * publish / rollback / history through the built CLI against a REAL OCI registry (Debian's
+ * docker-registry, started here on loopback): the same commands as for a file registry, with
+ * `--registry oci://host:port/repo`.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRegistry, type TestRegistry } from '../registry/oci-test-registry.js';
+import { aegis, isCleanError, tempDir } from './run-cli.js';
+
+let dir: { path: string; remove: () => void };
+let cwd: string;
+let oci: TestRegistry;
+let reg: string[];
+
+const V1 = 'version: 1\nagent: bot\nallowed_tools:\n  - name: search\n';
+const V2 = `${V1}    rules:\n      - id: no-search\n        when: { param: q, eq: x }\n        effect: deny\n`;
+
+function must(args: string[]): string {
+  const result = aegis(args, { cwd, env: { AEGIS_USER: 'tester' } });
+  if (result.code !== 0) throw new Error(`aegis ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout;
+}
+
+beforeAll(async () => {
+  oci = await startTestRegistry();
+  reg = ['--registry', `oci://127.0.0.1:${oci.port}/aegis/policies`];
+  dir = tempDir('registry-oci');
+  cwd = dir.path;
+  writeFileSync(join(cwd, 'v1.yaml'), V1);
+  writeFileSync(join(cwd, 'v2.yaml'), V2);
+  must(['keys', 'generate', '--id', 'k1', '--out', 'keys']);
+  for (const v of ['v1', 'v2']) {
+    must([
+      'compile',
+      `${v}.yaml`,
+      '-o',
+      `${v}.tar.gz`,
+      '--revision',
+      `r-${v}`,
+      '--sign-key',
+      'keys/k1.key.pem',
+    ]);
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await oci?.stop();
+  dir?.remove();
+});
+
+describe('aegis publish / rollback / history on oci://', () => {
+  it('publishes, keeps versions immutable, rolls back, and records the history', () => {
+    const pub = ['--pub', 'keys/k1.pub.pem'];
+    must(['publish', 'v1.tar.gz', ...reg, '--version', 'v1', '--channel', 'prod', ...pub]);
+    must(['publish', 'v2.tar.gz', ...reg, '--version', 'v2', '--channel', 'prod', ...pub]);
+
+    const again = aegis(['publish', 'v2.tar.gz', ...reg, '--version', 'v1', ...pub], { cwd });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/exists/);
+    expect(isCleanError(again.stderr)).toBe(true);
+
+    must(['rollback', ...reg, '--channel', 'prod', '--message', 'v2 broke checkout', ...pub]);
+    const history = JSON.parse(
+      must(['history', ...reg, '--channel', 'prod', '--format', 'json']),
+    ) as {
+      action: string;
+      version: string;
+      message?: string;
+    }[];
+    expect(history.map((e) => [e.action, e.version])).toEqual([
+      ['publish', 'v1'],
+      ['publish', 'v2'],
+      ['rollback', 'v1'],
+    ]);
+    expect(history.at(-1)?.message).toBe('v2 broke checkout');
+
+    const missing = aegis(['rollback', ...reg, '--channel', 'prod', '--to', 'v9', ...pub], { cwd });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/v1/);
+  }, 60_000);
+
+  it('serve refuses an OCI registry with a hint', () => {
+    const served = aegis(['serve', ...reg], { cwd });
+    expect(served.code).toBe(2);
+    expect(served.stderr).toMatch(/type: oci/);
+    expect(isCleanError(served.stderr)).toBe(true);
+  });
+});
