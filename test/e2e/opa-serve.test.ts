@@ -12,7 +12,7 @@ import { readBundle } from '../../src/bundle/read-bundle.js';
 import { writeBundle } from '../../src/bundle/write-bundle.js';
 import { findOpa } from '../../src/engine/opa-binary.js';
 import { sha256Hex } from '../../src/registry/file-registry.js';
-import { aegis, REPO, tempDir } from './run-cli.js';
+import { aegis, REPO, tempDir, writeSignedBundles } from './run-cli.js';
 
 const BIN = join(REPO, 'bin', 'aegis');
 const V1 = 'version: 1\nagent: bot\nallowed_tools:\n  - name: search\n';
@@ -103,21 +103,7 @@ beforeAll(async () => {
   }
   dir = tempDir('opa-serve');
   cwd = dir.path;
-  writeFileSync(join(cwd, 'v1.yaml'), V1);
-  writeFileSync(join(cwd, 'v2.yaml'), V2);
-  must(['keys', 'generate', '--id', 'k1', '--out', 'keys']);
-  for (const v of ['v1', 'v2']) {
-    must([
-      'compile',
-      `${v}.yaml`,
-      '-o',
-      `${v}.tar.gz`,
-      '--revision',
-      `r-${v}`,
-      '--sign-key',
-      'keys/k1.key.pem',
-    ]);
-  }
+  writeSignedBundles(cwd, { v1: V1, v2: V2 }, must);
   must([
     'publish',
     'v1.tar.gz',

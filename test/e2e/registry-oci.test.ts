@@ -1,13 +1,6 @@
-/**
- * publish / rollback / history through the built CLI against a REAL OCI registry (Debian's
- * docker-registry, started here on loopback): the same commands as for a file registry, with
- * `--registry oci://host:port/repo`.
- */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRegistry, type TestRegistry } from '../registry/oci-test-registry.js';
-import { aegis, isCleanError, tempDir } from './run-cli.js';
+import { aegis, isCleanError, tempDir, writeSignedBundles } from './run-cli.js';
 
 let dir: { path: string; remove: () => void };
 let cwd: string;
@@ -28,21 +21,7 @@ beforeAll(async () => {
   reg = ['--registry', `oci://127.0.0.1:${oci.port}/aegis/policies`];
   dir = tempDir('registry-oci');
   cwd = dir.path;
-  writeFileSync(join(cwd, 'v1.yaml'), V1);
-  writeFileSync(join(cwd, 'v2.yaml'), V2);
-  must(['keys', 'generate', '--id', 'k1', '--out', 'keys']);
-  for (const v of ['v1', 'v2']) {
-    must([
-      'compile',
-      `${v}.yaml`,
-      '-o',
-      `${v}.tar.gz`,
-      '--revision',
-      `r-${v}`,
-      '--sign-key',
-      'keys/k1.key.pem',
-    ]);
-  }
+  writeSignedBundles(cwd, { v1: V1, v2: V2 }, must);
 }, 60_000);
 
 afterAll(async () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBundle } from '../../src/bundle/read-bundle.js';
 import { writeBundle } from '../../src/bundle/write-bundle.js';
 import { FileRegistry } from '../../src/registry/file-registry.js';
-import { aegis, isCleanError, REPO, tempDir } from './run-cli.js';
+import { aegis, isCleanError, REPO, tempDir, writeSignedBundles } from './run-cli.js';
 
 const BIN = join(REPO, 'bin', 'aegis');
 let dir: { path: string; remove: () => void };
@@ -28,22 +28,8 @@ function must(args: string[]): string {
 beforeAll(async () => {
   dir = tempDir('registry');
   cwd = dir.path;
-  writeFileSync(join(cwd, 'v1.yaml'), V1);
-  writeFileSync(join(cwd, 'v2.yaml'), V2);
-  must(['keys', 'generate', '--id', 'k1', '--out', 'keys']);
+  writeSignedBundles(cwd, { v1: V1, v2: V2 }, must);
   must(['keys', 'generate', '--id', 'other', '--out', 'keys']);
-  for (const v of ['v1', 'v2']) {
-    must([
-      'compile',
-      `${v}.yaml`,
-      '-o',
-      `${v}.tar.gz`,
-      '--revision',
-      `r-${v}`,
-      '--sign-key',
-      'keys/k1.key.pem',
-    ]);
-  }
   must(['compile', 'v1.yaml', '-o', 'unsigned.tar.gz', '--revision', 'r-u']);
   // v2's files under v1's signature: every file readable, the signed digests do not match.
   const one = await readBundle(readFileSync(join(cwd, 'v1.tar.gz')));

@@ -4,7 +4,7 @@
  * fails the test instead of stalling the run.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,4 +106,30 @@ export function tempDir(prefix: string): { path: string; remove: () => void } {
 /** One line of stderr, no stack trace: what every refusal should look like. */
 export function isCleanError(stderr: string): boolean {
   return !/\n\s+at |internal error|please report|FATAL|Error:/.test(stderr);
+}
+
+/**
+ * The setup the registry tests share: each policy text written as `<name>.yaml`, a key pair
+ * `keys/k1.{key,pub}.pem`, and `<name>.tar.gz` compiled with revision `r-<name>` and signed
+ * with it, all through the built CLI.
+ */
+export function writeSignedBundles(
+  cwd: string,
+  policies: Record<string, string>,
+  must: (args: string[]) => string,
+): void {
+  must(['keys', 'generate', '--id', 'k1', '--out', 'keys']);
+  for (const [name, text] of Object.entries(policies)) {
+    writeFileSync(join(cwd, `${name}.yaml`), text);
+    must([
+      'compile',
+      `${name}.yaml`,
+      '-o',
+      `${name}.tar.gz`,
+      '--revision',
+      `r-${name}`,
+      '--sign-key',
+      'keys/k1.key.pem',
+    ]);
+  }
 }
