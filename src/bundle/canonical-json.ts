@@ -21,6 +21,8 @@
  *   later (the pinned v1.22.3 is built with Go 1.26) writes \b and \f as JSON.stringify does.
  */
 
+import { compareCodePoints } from '../engine/strings.js';
+
 /** A number kept as its literal text, as Go's json.Number keeps it. */
 export class JsonNumberLiteral {
   constructor(readonly text: string) {}
@@ -60,25 +62,6 @@ export function canonicalizeJsonText(input: string | Uint8Array): CanonicalizeRe
   return { ok: true, text: canonicalJson(parsed.value) };
 }
 
-/** Orders strings by their UTF-8 bytes (code point order), as Go compares strings. */
-export function compareUtf8(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return codePointRank(x) - codePointRank(y);
-  }
-  return a.length - b.length;
-}
-
-// Surrogates encode code points above U+FFFF, which sort after U+E000..U+FFFF in code point
-// order; shifting the two ranges past each other turns UTF-16 order into code point order.
-function codePointRank(unit: number): number {
-  if (unit >= 0xd800 && unit <= 0xdfff) return unit + 0x2000;
-  if (unit >= 0xe000) return unit - 0x800;
-  return unit;
-}
-
 const MAX_DEPTH = 1000;
 
 function write(value: unknown, out: string[], depth: number): void {
@@ -105,7 +88,7 @@ function write(value: unknown, out: string[], depth: number): void {
   } else if (isPlainObject(value)) {
     const keys = Object.keys(value)
       .filter((key) => value[key] !== undefined)
-      .sort(compareUtf8);
+      .sort(compareCodePoints);
     out.push('{');
     keys.forEach((key, i) => {
       if (i > 0) out.push(',');

@@ -6,7 +6,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { CompactSign } from 'jose';
-import { compareUtf8 } from './canonical-json.js';
+import { compareCodePoints } from '../engine/strings.js';
 import { fileDigest, SIGNATURES_FILE } from './file-digest.js';
 import { readBundle } from './read-bundle.js';
 import { algorithmForKey, parsePrivateKeyPem, type SigningAlgorithm } from './signing-algorithm.js';
@@ -57,7 +57,7 @@ export function signedFileList(files: Iterable<[string, Uint8Array]>): SignedFil
     if (!digest.ok) throw new SignError(digest.message);
     list.push({ name, hash: digest.hash, algorithm: 'SHA-256' });
   }
-  return list.sort((a, b) => compareUtf8(a.name, b.name));
+  return list.sort((a, b) => compareCodePoints(a.name, b.name));
 }
 
 async function signFiles(

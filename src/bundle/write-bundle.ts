@@ -12,8 +12,8 @@
  * (1f 8b 08 00, mtime 0, XFL 2 for level 9, OS 3).
  */
 import { gzip } from 'pako';
+import { compareCodePoints } from '../engine/strings.js';
 import { normalizeBundlePath } from './bundle-path.js';
-import { compareUtf8 } from './canonical-json.js';
 
 export interface BundleFile {
   /** `data.json`, `/data.json` and `./data.json` name the same entry. */
@@ -37,7 +37,7 @@ export function writeBundle(files: readonly BundleFile[]): Buffer {
     const content = typeof file.content === 'string' ? encoder.encode(file.content) : file.content;
     return { path: normalized.path, content };
   });
-  entries.sort((a, b) => compareUtf8(a.path, b.path));
+  entries.sort((a, b) => compareCodePoints(a.path, b.path));
   for (let i = 1; i < entries.length; i++) {
     if (entries[i]?.path === entries[i - 1]?.path) {
       throw new TypeError(`writeBundle: ${entries[i]?.path} given twice`);

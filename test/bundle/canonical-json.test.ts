@@ -4,12 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  canonicalizeJsonText,
-  canonicalJson,
-  compareUtf8,
-} from '../../src/bundle/canonical-json.js';
+import { canonicalizeJsonText, canonicalJson } from '../../src/bundle/canonical-json.js';
 import { findOpa } from '../../src/engine/opa-binary.js';
+import { compareCodePoints } from '../../src/engine/strings.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -26,8 +23,8 @@ describe('canonicalJson', () => {
     // JavaScript's default sort puts the astral key (a surrogate pair, 0xD800...) first.
     expect([astral, high].sort()[0]).toBe(astral);
     expect(canonicalJson({ [astral]: 1, [high]: 2 })).toBe(`{"${high}":2,"${astral}":1}`);
-    expect(compareUtf8('a', 'ab')).toBeLessThan(0);
-    expect(compareUtf8('\uE000', '\u{1F600}')).toBeLessThan(0);
+    expect(compareCodePoints('a', 'ab')).toBeLessThan(0);
+    expect(compareCodePoints('\uE000', '\u{1F600}')).toBeLessThan(0);
   });
 
   it('escapes strings as Go does with SetEscapeHTML(false)', () => {
