@@ -5,7 +5,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -19,6 +18,7 @@ import { verifyBundle } from '../../src/bundle/verify.js';
 import { writeBundle } from '../../src/bundle/write-bundle.js';
 import { compile } from '../../src/compiler/compile.js';
 import { findOpa } from '../../src/engine/opa-binary.js';
+import { freePort } from '../support/free-port.js';
 
 const REPO = new URL('../..', import.meta.url).pathname;
 const ALGS: SigningAlgorithm[] = ['ES256', 'RS256', 'PS256'];
@@ -72,17 +72,6 @@ async function retar(
   const map = await files(bundle);
   edit(map);
   return writeBundle([...map].map(([path, content]) => ({ path, content })));
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 type Served = { ok: true; decision: unknown } | { ok: false; output: string };

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/bundle/canonical-json.js';
 import { findOpa } from '../../src/engine/opa-binary.js';
-import { aegis, isCleanError, REPO, tempDir } from './run-cli.js';
+import { aegis, expectCleanRefusal, REPO, tempDir } from './run-cli.js';
 
 const DECISION_KEYS = ['allow', 'decision', 'mode', 'outcome', 'params', 'reasons', 'redactions'];
 
@@ -23,21 +23,6 @@ let many: { code: number | null; stdout: string; stderr: string };
 
 const evalCli = (args: string[], input?: string) =>
   aegis(['eval', ...args], { cwd: dir.path, ...(input !== undefined ? { input } : {}) });
-
-/** The message lines of stderr: everything but `  hint:` lines. */
-const messageLines = (stderr: string) =>
-  stderr
-    .trimEnd()
-    .split('\n')
-    .filter((l) => !/^\s+hint: /.test(l));
-
-function expectCleanRefusal(result: { code: number | null; stdout: string; stderr: string }) {
-  expect(result.code, result.stderr).toBe(2);
-  expect(result.stdout).toBe('');
-  expect(isCleanError(result.stderr), result.stderr).toBe(true);
-  expect(messageLines(result.stderr)).toHaveLength(1);
-  expect(result.stderr).toMatch(/^aegis: /);
-}
 
 const canonicalLines = (stdout: string) =>
   stdout

@@ -16,11 +16,11 @@ import { compile } from '../../src/compiler/compile.js';
 import { findOpa } from '../../src/engine/opa-binary.js';
 import { OciRegistry, parseOciUrl } from '../../src/registry/oci-registry.js';
 import {
-  freePort,
   startTestRegistry,
   stopProcess,
   type TestRegistry,
 } from '../registry/oci-test-registry.js';
+import { freePort } from '../support/free-port.js';
 import { REPO } from './run-cli.js';
 
 const POLICIES = join(REPO, 'fixtures', 'policies');

@@ -11,7 +11,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/bundle/canonical-json.js';
@@ -19,6 +18,7 @@ import { readBundleFile } from '../../src/bundle/read-bundle.js';
 import { writeBundle } from '../../src/bundle/write-bundle.js';
 import { compile } from '../../src/compiler/compile.js';
 import { findOpa } from '../../src/engine/opa-binary.js';
+import { freePort } from '../support/free-port.js';
 import { REPO, tempDir } from './run-cli.js';
 
 const POLICIES = join(REPO, 'fixtures', 'policies');
@@ -85,18 +85,6 @@ async function mustRun(args: readonly string[]): Promise<string> {
   const result = await runAegis(args);
   if (result.code !== 0) throw new Error(`aegis ${args.join(' ')}: ${result.stderr}`);
   return result.stdout;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePromise(port));
-    });
-  });
 }
 
 interface OpaServer {

@@ -5,13 +5,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBundle } from '../../src/bundle/read-bundle.js';
 import { writeBundle } from '../../src/bundle/write-bundle.js';
 import { findOpa } from '../../src/engine/opa-binary.js';
 import { sha256Hex } from '../../src/registry/file-registry.js';
+import { freePort } from '../support/free-port.js';
 import { aegis, REPO, tempDir, writeSignedBundles } from './run-cli.js';
 
 const BIN = join(REPO, 'bin', 'aegis');
@@ -30,18 +30,6 @@ function must(args: string[]): string {
   const result = aegis(args, { cwd });
   if (result.code !== 0) throw new Error(`aegis ${args.join(' ')}: ${result.stderr}`);
   return result.stdout;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function startServe(): Promise<string> {

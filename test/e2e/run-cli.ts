@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(REPO, 'bin', 'aegis');
@@ -132,4 +133,21 @@ export function writeSignedBundles(
       'keys/k1.key.pem',
     ]);
   }
+}
+
+/** The message lines of stderr: everything but `  hint:` lines. */
+export function messageLines(stderr: string): string[] {
+  return stderr
+    .trimEnd()
+    .split('\n')
+    .filter((l) => !/^\s+hint: /.test(l));
+}
+
+/** A refused command: exit 2, nothing on stdout, one `aegis: ...` line (hints aside), no stack. */
+export function expectCleanRefusal(result: CliResult): void {
+  expect(result.code, result.stderr).toBe(2);
+  expect(result.stdout).toBe('');
+  expect(isCleanError(result.stderr), result.stderr).toBe(true);
+  expect(messageLines(result.stderr)).toHaveLength(1);
+  expect(result.stderr).toMatch(/^aegis: /);
 }

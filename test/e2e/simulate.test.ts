@@ -11,7 +11,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulationReport } from '../../src/simulator/types.js';
-import { aegis, type CliResult, isCleanError, REPO, tempDir } from './run-cli.js';
+import { aegis, type CliResult, expectCleanRefusal, REPO, tempDir } from './run-cli.js';
 
 let dir: { path: string; remove: () => void };
 
@@ -53,21 +53,6 @@ const once = (args: string[]) => {
 };
 const NATIVE_JSON = ['traces', '--policy', 'policies', '--format', 'json'];
 const BASELINE = ['traces', '--policy', 'policies', '--baseline', 'baseline'];
-
-/** The message lines of stderr: everything but `  hint:` lines. */
-const messageLines = (stderr: string) =>
-  stderr
-    .trimEnd()
-    .split('\n')
-    .filter((l) => !/^\s+hint: /.test(l));
-
-function expectCleanRefusal(result: { code: number | null; stdout: string; stderr: string }) {
-  expect(result.code, result.stderr).toBe(2);
-  expect(result.stdout).toBe('');
-  expect(isCleanError(result.stderr), result.stderr).toBe(true);
-  expect(messageLines(result.stderr)).toHaveLength(1);
-  expect(result.stderr).toMatch(/^aegis: /);
-}
 
 beforeAll(() => {
   dir = tempDir('simulate');
