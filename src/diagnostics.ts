@@ -195,6 +195,27 @@ export interface Diagnostic extends Position {
 
 export const FILE_START: Position = { line: 1, column: 1, endLine: 1, endColumn: 1 };
 
+/** A diagnostic about a whole file or a place in it, found before any pointer into a policy. */
+export function fileDiagnostic(
+  code: DiagnosticCode,
+  file: string,
+  at: Position,
+  message: string,
+  hint?: string,
+  document = 0,
+): Diagnostic {
+  return {
+    code,
+    severity: DIAGNOSTIC_CODES[code].severity,
+    file,
+    pointer: '',
+    document,
+    ...at,
+    message,
+    ...(hint ? { hint } : {}),
+  };
+}
+
 export function diagnosticKind(code: DiagnosticCode): DiagnosticKind {
   return DIAGNOSTIC_CODES[code].kind;
 }

@@ -6,7 +6,13 @@
  */
 import { createRequire } from 'node:module';
 import type { CST, YAMLError, Document as YamlDocument, Node as YamlNode } from 'yaml';
-import { type Diagnostic, type DiagnosticCode, FILE_START, type Position } from '../diagnostics.js';
+import {
+  type Diagnostic,
+  type DiagnosticCode,
+  FILE_START,
+  fileDiagnostic,
+  type Position,
+} from '../diagnostics.js';
 import { fastParseYaml, parseWithMappingLines } from './fast-parse.js';
 
 /**
@@ -117,17 +123,7 @@ function parseExact(file: string, text: string, kind: 'yaml' | 'json'): ParseRes
     message: string,
     index: number,
     hint?: string,
-  ) =>
-    diagnostics.push({
-      code,
-      severity: 'error',
-      file,
-      pointer: '',
-      document: index,
-      ...at,
-      message,
-      ...(hint ? { hint } : {}),
-    });
+  ) => diagnostics.push(fileDiagnostic(code, file, at, message, hint, index));
 
   if (kind === 'json') {
     const jsonError = strictJsonError(text);

@@ -6,7 +6,12 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve } from 'node:path';
-import { type Diagnostic, type DiagnosticCode, FILE_START } from '../diagnostics.js';
+import {
+  type Diagnostic,
+  type DiagnosticCode,
+  FILE_START,
+  fileDiagnostic,
+} from '../diagnostics.js';
 
 export const DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024;
 /** Enough to keep the thread pool busy without holding many large files at once. */
@@ -46,17 +51,7 @@ export async function readPolicyFiles(
     message: string,
     hint?: string,
     at = FILE_START,
-  ) =>
-    diagnostics.push({
-      code,
-      severity: 'error',
-      file,
-      pointer: '',
-      document: 0,
-      ...at,
-      message,
-      ...(hint ? { hint } : {}),
-    });
+  ) => diagnostics.push(fileDiagnostic(code, file, at, message, hint));
   const display = (absolute: string) => {
     const rel = relative(options.cwd, absolute);
     return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absolute;
