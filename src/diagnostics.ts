@@ -157,6 +157,12 @@ export const DIAGNOSTIC_CODES = {
     kind: 'finding',
     summary: 'A rule condition can never be true, so the rule never fires.',
   },
+  'effect-already-implied': {
+    severity: 'warning',
+    kind: 'finding',
+    summary:
+      'Whenever a rule fires, another check of its entry already denies (or asks approval).',
+  },
   'wildcard-beside-explicit': {
     severity: 'warning',
     kind: 'finding',

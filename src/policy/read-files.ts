@@ -3,7 +3,15 @@
  * size cap, and decode it as UTF-8. Every failure becomes a diagnostic; nothing here throws
  * for a user's file.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  type Dirent,
+  fstatSync,
+  openSync,
+  readSync,
+  type Stats,
+} from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve } from 'node:path';
 import {
@@ -142,26 +150,36 @@ async function walk(dir: string, out: string[], ancestors: Set<string>, fail: Fa
     fail(dir, 'symlink-loop', 'symbolic link points back into a directory being read');
     return;
   }
-  let names: string[];
+  let entries: Dirent[];
   try {
-    names = (await readdir(dir)).sort();
+    entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
     fail(dir, 'unreadable-file', describeErrno(error));
     return;
   }
   const branch = new Set(ancestors).add(real);
-  const visible = names.filter((name) => !name.startsWith('.') && name !== 'node_modules');
-  const stats = await mapLimit(visible, READ_CONCURRENCY, (name) =>
-    stat(join(dir, name)).then(
-      (info) => ({ ok: true as const, info }),
-      (error: unknown) => ({ ok: false as const, error }),
-    ),
+  const visible = entries
+    .filter(({ name }) => !name.startsWith('.') && name !== 'node_modules')
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // A plain file or directory is what its entry says; only links (and the rare file system
+  // that reports no type) need a stat to see what they lead to.
+  type Looked = { ok: true; info: Stats | Dirent } | { ok: false; error: unknown };
+  const stats = await mapLimit(
+    visible,
+    READ_CONCURRENCY,
+    (entry): Promise<Looked> =>
+      entry.isFile() || entry.isDirectory()
+        ? Promise.resolve({ ok: true as const, info: entry })
+        : stat(join(dir, entry.name)).then(
+            (info) => ({ ok: true as const, info }),
+            (error: unknown) => ({ ok: false as const, error }),
+          ),
   );
-  for (const [i, name] of visible.entries()) {
+  for (const [i, { name }] of visible.entries()) {
     const path = join(dir, name);
     const result = stats[i];
     if (!result) continue;
-    let info: Stats;
+    let info: Stats | Dirent;
     try {
       if (!result.ok) throw result.error;
       info = result.info;

@@ -466,6 +466,58 @@ const cases: Record<string, Case[]> = {
       ],
     },
   ],
+  'effect-already-implied': [
+    {
+      name: 'a rule stricter than the checks it overlaps, and a sanitize rule (never judged)',
+      text: tool(
+        '    conditions: { max_amount: 5000, approval_needed_over: 1000 }',
+        '    params: { x: { lte: 10 } }',
+        '    rules:',
+        '      - { effect: deny, when: { param: amount, gt: 3000 } }',
+        '      - { effect: deny, when: { param: x, gt: 5 } }',
+        '      - { effect: sanitize, redact: [x], when: { param: x, gt: 10 } }',
+        '      - { effect: deny, when: { any: [{ param: x, gt: 10 }, { param: x, lt: 0 }] } }',
+      ),
+      expected: [],
+    },
+    {
+      name: 'implied by a params constraint, by max_amount, by approval_needed_over',
+      text: tool(
+        '    conditions: { max_amount: 5000, approval_needed_over: 1000 }',
+        '    params: { x: { lte: 10 } }',
+        '    rules:',
+        '      - { effect: deny, when: { param: x, gt: 10 } }',
+        '      - { id: huge, effect: deny, when: { field: params.amount, gte: 5000.5 } }',
+        '      - { effect: approval_needed, when: { all: [{ param: y, eq: 1 }, { param: amount, gt: 1000 }] } }',
+        '      - { effect: deny, when: { param: amount, gt: 1000 } }',
+      ),
+      expected: [
+        'p.yaml:7:19 effect-already-implied /allowed_tools/0/rules/0/effect',
+        'p.yaml:8:29 effect-already-implied /allowed_tools/0/rules/1/effect',
+        'p.yaml:9:19 effect-already-implied /allowed_tools/0/rules/2/effect',
+      ],
+      messages: [
+        /^rule 0 of tool `t`: its effect `deny` is already implied: whenever its condition holds, the `params` constraint on `x` denies the call$/,
+        /^rule `huge`: .* `max_amount` denies the call$/,
+        /^rule 2 of tool `t`: its effect `approval_needed` .* `approval_needed_over` asks for approval$/,
+      ],
+    },
+    {
+      name: 'every branch of an any, and a test of the wrong type for the amount',
+      text: tool(
+        '    conditions: { amount_param: total, min_amount: 1 }',
+        '    params: { x: { in: [a, b] } }',
+        '    rules:',
+        '      - { effect: deny, when: { any: [{ param: x, eq: c }, { param: x, prefix: z }] } }',
+        '      - { effect: approval_needed, when: { param: total, matches: "^[0-9]+$" } }',
+      ),
+      expected: [
+        'p.yaml:7:19 effect-already-implied /allowed_tools/0/rules/0/effect',
+        'p.yaml:8:19 effect-already-implied /allowed_tools/0/rules/1/effect',
+      ],
+      messages: [/`x` denies/, /`conditions` \(the amount must be a number\) denies the call$/],
+    },
+  ],
   'condition-never-holds': [
     {
       name: 'bounds that meet, split across an `any`',

@@ -1,6 +1,7 @@
 import { bareWildcardEgress } from './bare-wildcard-egress.js';
 import { conditionNeverHolds } from './condition-never-holds.js';
 import { duplicatePolicy } from './duplicate-policy.js';
+import { effectAlreadyImplied } from './effect-already-implied.js';
 import { emptyRange } from './empty-range.js';
 import { invalidCondition } from './invalid-condition.js';
 import { malformedHours } from './malformed-hours.js';
@@ -38,6 +39,7 @@ export const RULES: readonly PolicyRule[] = [
   emptyRange,
   unreachableApproval,
   conditionNeverHolds,
+  effectAlreadyImplied,
   wildcardBesideExplicit,
   bareWildcardEgress,
 ];

@@ -1,5 +1,4 @@
 import type { PolicyRule } from './rule.js';
-import { findContradiction } from './support/contradiction.js';
 import { paramConstraintSites } from './support/param-sites.js';
 
 /**
@@ -11,8 +10,7 @@ import { paramConstraintSites } from './support/param-sites.js';
 export const operatorTypeMismatch: PolicyRule = {
   id: 'operator-type-mismatch',
   check(policies, report) {
-    for (const { at, path, entries, consequence } of paramConstraintSites(policies)) {
-      const found = findContradiction(entries);
+    for (const { at, path, contradiction: found, consequence } of paramConstraintSites(policies)) {
       if (found?.kind !== 'type') continue;
       report(at, found.at.pointer, `parameter \`${path}\`: ${found.message}, ${consequence}`, {
         hint: 'keep the operators of one type, or split the checks across parameters',

@@ -23,6 +23,8 @@ export type Contradiction =
 type JsonType = 'null' | 'boolean' | 'number' | 'string' | 'array' | 'object';
 
 export function findContradiction(entries: readonly OperatorEntry[]): Contradiction | undefined {
+  // Every check below but the first needs two operators to disagree; most constraints have one.
+  if (entries.length < 2) return emptyIn(entries);
   return (
     emptyIn(entries) ??
     typeConflict(entries) ??

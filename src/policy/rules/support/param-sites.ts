@@ -1,5 +1,6 @@
 import { encodePointer } from '../../parse.js';
 import type { LoadedPolicy } from '../rule.js';
+import { type Contradiction, findContradiction } from './contradiction.js';
 import { type OperatorEntry, operatorEntries, toolSites } from './walk.js';
 
 export interface ParamConstraintSite {
@@ -9,19 +10,37 @@ export interface ParamConstraintSite {
   entries: OperatorEntry[];
   /** What a constraint no value satisfies does: with `optional`, only calls that have it fail. */
   consequence: string;
+  /** The first way its operators contradict each other, if any. */
+  contradiction: Contradiction | undefined;
 }
 
+/**
+ * Two rules (operator-type-mismatch, empty-range) report the contradictions of the same
+ * constraints, so each constraint is looked at once per validation run.
+ */
+const cache = new WeakMap<readonly LoadedPolicy[], readonly ParamConstraintSite[]>();
+
 /** The operators of every `params` constraint, in the order they are written. */
-export function* paramConstraintSites(
+export function paramConstraintSites(
   policies: readonly LoadedPolicy[],
-): Generator<ParamConstraintSite> {
+): readonly ParamConstraintSite[] {
+  const known = cache.get(policies);
+  if (known) return known;
+  const sites: ParamConstraintSite[] = [];
   for (const { at, tool, pointer } of toolSites(policies)) {
     for (const [path, constraint] of Object.entries(tool.params ?? {})) {
-      const base = `${pointer}${encodePointer(['params', path])}`;
-      const consequence = constraint.optional
-        ? 'so every call that has it is denied'
-        : 'so every call is denied';
-      yield { at, path, entries: operatorEntries(constraint, base), consequence };
+      const entries = operatorEntries(constraint, `${pointer}${encodePointer(['params', path])}`);
+      sites.push({
+        at,
+        path,
+        entries,
+        consequence: constraint.optional
+          ? 'so every call that has it is denied'
+          : 'so every call is denied',
+        contradiction: findContradiction(entries),
+      });
     }
   }
+  cache.set(policies, sites);
+  return sites;
 }

@@ -83,7 +83,9 @@ export function ruleSites(policies: readonly LoadedPolicy[]): readonly RuleSite[
     for (let ruleIndex = 0; ruleIndex < rules.length; ruleIndex++) {
       const rule = rules[ruleIndex];
       if (rule) {
-        out.push({ ...site, rule, ruleIndex, rulePointer: `${site.pointer}/rules/${ruleIndex}` });
+        const { at, tool, index, pointer } = site;
+        const rulePointer = `${pointer}/rules/${ruleIndex}`;
+        out.push({ at, tool, index, pointer, rule, ruleIndex, rulePointer });
       }
     }
   }
