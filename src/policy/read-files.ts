@@ -3,6 +3,8 @@
  * size cap, and decode it as UTF-8. Every failure becomes a diagnostic; nothing here throws
  * for a user's file.
  */
+
+import { isUtf8 } from 'node:buffer';
 import {
   closeSync,
   constants,
@@ -265,8 +267,6 @@ type Decoded =
       column: number;
     };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-
 export function decodeUtf8(bytes: Uint8Array): Decoded {
   const nul = bytes.indexOf(0);
   if (nul >= 0) {
@@ -282,20 +282,22 @@ export function decodeUtf8(bytes: Uint8Array): Decoded {
       column,
     };
   }
-  try {
-    return { ok: true, text: utf8.decode(bytes) };
-  } catch {
-    const bad = firstInvalidUtf8(bytes);
-    const { line, column } = lineColumnOfByte(bytes, bad);
-    return {
-      ok: false,
-      code: 'not-utf8',
-      message: `file is not valid UTF-8 (byte 0x${(bytes[bad] ?? 0).toString(16).padStart(2, '0')} at offset ${bad})`,
-      hint: 'save it as UTF-8',
-      line,
-      column,
-    };
+  if (isUtf8(bytes)) {
+    // A leading byte order mark is not part of the text (as TextDecoder would drop it).
+    const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return { ok: true, text: buffer.toString('utf8', bom) };
   }
+  const bad = firstInvalidUtf8(bytes);
+  const { line, column } = lineColumnOfByte(bytes, bad);
+  return {
+    ok: false,
+    code: 'not-utf8',
+    message: `file is not valid UTF-8 (byte 0x${(bytes[bad] ?? 0).toString(16).padStart(2, '0')} at offset ${bad})`,
+    hint: 'save it as UTF-8',
+    line,
+    column,
+  };
 }
 
 /** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */

@@ -46,11 +46,21 @@ US/Samoa UTC Universal W-SU WET Zulu
   .trim()
   .split(/\s+/);
 
+let canonical: Set<string> | undefined;
 let spelled: Set<string> | undefined;
+
+/**
+ * The zones Intl lists as supported: it accepts each of them by definition (ECMA-402), so
+ * they need no trial DateTimeFormat, whose first construction costs ~20 ms of ICU loading.
+ */
+function canonicalNames(): Set<string> {
+  canonical ??= new Set(Intl.supportedValuesOf('timeZone'));
+  return canonical;
+}
 
 /** Every correctly spelled name: ICU's canonical zones plus the IANA links. */
 function spelledNames(): Set<string> {
-  spelled ??= new Set([...Intl.supportedValuesOf('timeZone'), ...IANA_LINKS]);
+  spelled ??= new Set([...canonicalNames(), ...IANA_LINKS]);
   return spelled;
 }
 
@@ -74,7 +84,11 @@ const known = new Map<string, boolean>();
 export function isKnownTimeZone(name: string): boolean {
   let ok = known.get(name);
   if (ok === undefined) {
-    ok = spelledNames().has(name) && intlAccepts(name);
+    ok =
+      canonicalNames().has(name) ||
+      // ECMA-402 requires every implementation to support UTC.
+      name === 'UTC' ||
+      (spelledNames().has(name) && intlAccepts(name));
     known.set(name, ok);
   }
   return ok;
