@@ -6,11 +6,12 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, isUserError } from './errors.js';
 import { type CommandIO, processIO } from './io.js';
+import { packageFile } from './package-root.js';
 
 type Runner = (io: CommandIO) => Promise<number>;
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  const pkg = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as {
     version: string;
   };
   return pkg.version;

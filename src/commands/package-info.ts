@@ -1,8 +1,9 @@
 /**
  * What commands need to know about the installed package (not a command itself). Read at
- * run time from the package.json two levels above dist/commands/ (and src/commands/).
+ * run time from the package's package.json.
  */
 import { readFileSync } from 'node:fs';
+import { packageFile } from '../package-root.js';
 
 export interface PackageInfo {
   name: string;
@@ -12,7 +13,7 @@ export interface PackageInfo {
 }
 
 export function packageInfo(): PackageInfo {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  const pkg = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as {
     name: string;
     version: string;
     homepage?: string;

@@ -4,8 +4,10 @@
  * hidden, so that it appears as soon as the file is added.
  */
 import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
+import { packageFile } from '../package-root.js';
 
 export const SCHEMA_FILES = {
   policy: 'aegis-policy.v1.schema.json',
@@ -21,8 +23,7 @@ export interface SchemaCommandOptions {
 }
 
 export function schemaUrl(name: SchemaName): URL {
-  // dist/commands/ and src/commands/ are both two levels below the package root.
-  return new URL(`../../schemas/${SCHEMA_FILES[name]}`, import.meta.url);
+  return pathToFileURL(packageFile('schemas', SCHEMA_FILES[name]));
 }
 
 export async function run(options: SchemaCommandOptions, io: CommandIO): Promise<number> {

@@ -8,11 +8,11 @@ import { constants } from 'node:fs';
 import { access, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { normalizeBundlePath } from '../bundle/bundle-path.js';
 import { readBundleFile } from '../bundle/read-bundle.js';
 import type { BundleFile } from '../bundle/write-bundle.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 
 export type FindOpaResult =
   | { ok: true; path: string; version: string }
@@ -29,9 +29,6 @@ const INSTALL_HINT =
   'run `npm run install-opa` (builds the pinned OPA into .tools/bin) or set AEGIS_OPA to an opa binary';
 const VERSION_TIMEOUT_MS = 20_000;
 const BUILD_TIMEOUT_MS = 180_000;
-
-/** dist/engine/opa-binary.js (or src/engine/opa-binary.ts under vitest) -> the package root. */
-const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export async function findOpa(options: FindOpaOptions): Promise<FindOpaResult> {
   const explicit = options.env.AEGIS_OPA;

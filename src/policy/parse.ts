@@ -352,7 +352,14 @@ function decodePointer(pointer: string): string[] {
 }
 
 export function encodePointer(segments: readonly (string | number)[]): string {
-  return segments.map((s) => `/${String(s).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+  let pointer = '';
+  for (const segment of segments) {
+    const s = String(segment);
+    // Rules build thousands of pointers per run; almost no key holds `~` or `/`.
+    const plain = s.indexOf('~') < 0 && s.indexOf('/') < 0;
+    pointer += `/${plain ? s : s.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+  }
+  return pointer;
 }
 
 function rangeAt(doc: YamlDocument.Parsed, pointer: string, target: LocateTarget): Range {

@@ -1,5 +1,5 @@
 /**
- * Runs the BUILT CLI (`node bin/aegis`, which loads dist/cli.js) the way a user or CI does:
+ * Runs the BUILT CLI (`node bin/aegis`, which loads the bundle in dist/bin/) the way a user or CI does:
  * a child process, NO_COLOR, a temporary working directory, and a hard timeout so that a hang
  * fails the test instead of stalling the run.
  */
@@ -13,9 +13,9 @@ import { expect } from 'vitest';
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(REPO, 'bin', 'aegis');
 
-if (!existsSync(join(REPO, 'dist', 'cli.js'))) {
+if (!existsSync(join(REPO, 'dist', 'bin', 'cli.js'))) {
   throw new Error(
-    'dist/cli.js is missing: the end-to-end tests run the built CLI; run `npm run build` (npm test does)',
+    'dist/bin/cli.js is missing: the end-to-end tests run the built CLI; run `npm run build` (npm test does)',
   );
 }
 

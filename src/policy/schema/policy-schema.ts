@@ -1,15 +1,16 @@
 /**
  * The policy JSON Schema (`schemas/aegis-policy.v1.schema.json`) is the single source of the
  * format's shape: editors read the file, and so does the validator. It ships in the package
- * beside `dist/`, so it is found relative to this module both from `src/` and from `dist/`.
+ * beside `dist/`, so it is found from the package root.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import type { Ajv2020, Options } from 'ajv/dist/2020.js';
+import { packageFile } from '../../package-root.js';
 
-export const POLICY_SCHEMA_URL = new URL(
-  '../../../schemas/aegis-policy.v1.schema.json',
-  import.meta.url,
+export const POLICY_SCHEMA_URL = pathToFileURL(
+  packageFile('schemas', 'aegis-policy.v1.schema.json'),
 );
 
 const requireCjs = createRequire(import.meta.url);

@@ -128,12 +128,28 @@ export function childConditions(condition: ConditionRecord, pointer: string): [u
   return children;
 }
 
+/** The kinds a condition has, in CONDITION_KINDS order. */
 export function conditionKinds(condition: ConditionRecord): ConditionKind[] {
-  return CONDITION_KINDS.filter((kind) => Object.hasOwn(condition, kind));
+  return keysIn(condition, KIND_ORDER);
 }
 
+/** The operators a record has, in OPERATOR_NAMES order. */
 export function operatorsIn(record: object): OperatorName[] {
-  return OPERATOR_NAMES.filter((op) => Object.hasOwn(record, op));
+  return keysIn(record, OPERATOR_ORDER);
+}
+
+const KIND_ORDER: ReadonlyMap<string, number> = new Map(CONDITION_KINDS.map((k, i) => [k, i]));
+const OPERATOR_ORDER: ReadonlyMap<string, number> = new Map(OPERATOR_NAMES.map((k, i) => [k, i]));
+
+/**
+ * The record's keys that `order` lists, sorted by it. Walks the record's few keys rather than
+ * asking for every name: the rules ask this of every condition of every policy.
+ */
+function keysIn<K extends string>(record: object, order: ReadonlyMap<string, number>): K[] {
+  const found: string[] = [];
+  for (const key of Object.keys(record)) if (order.has(key)) found.push(key);
+  if (found.length > 1) found.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+  return found as K[];
 }
 
 /** One operator with its operand and where it is written. */
@@ -148,13 +164,10 @@ const OPERATORS: ReadonlySet<string> = new Set(OPERATOR_NAMES);
 /** The operators of a constraint or condition in the order the author wrote them. */
 export function operatorEntries(record: object, pointer: string): OperatorEntry[] {
   const entries: OperatorEntry[] = [];
-  for (const [key, value] of Object.entries(record)) {
+  for (const key of Object.keys(record)) {
     if (OPERATORS.has(key)) {
-      entries.push({
-        op: key as OperatorName,
-        value: value as JsonValue,
-        pointer: `${pointer}/${key}`,
-      });
+      const value = (record as Record<string, JsonValue>)[key] as JsonValue;
+      entries.push({ op: key as OperatorName, value, pointer: `${pointer}/${key}` });
     }
   }
   return entries;
