@@ -160,8 +160,7 @@ export const DIAGNOSTIC_CODES = {
   'effect-already-implied': {
     severity: 'warning',
     kind: 'finding',
-    summary:
-      'Whenever a rule fires, another check of its entry already denies (or asks approval).',
+    summary: 'Whenever a rule fires, another check of its entry already denies (or asks approval).',
   },
   'wildcard-beside-explicit': {
     severity: 'warning',
