@@ -11,10 +11,12 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { compile } from '../../dist/compiler/compile.js';
 import { evaluate } from '../../dist/engine/evaluate.js';
 import { readTraceBatches } from '../../dist/simulator/readers/read-traces.js';
@@ -187,12 +189,12 @@ export function writeTrace(ir, path, slicePath) {
 }
 
 /** A node child process, timed from spawn to exit, peak RSS by /usr/bin/time (KiB). */
-function timedNode(args, dir, cwd) {
+function timedNode(args, dir, cwd, env = {}) {
   const rssFile = join(dir, 'rss');
   const start = process.hrtime.bigint();
   const run = spawnSync('/usr/bin/time', ['-f', '%M', '-o', rssFile, process.execPath, ...args], {
     cwd,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...env },
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
     timeout: TIMEOUT_MS,
@@ -227,11 +229,13 @@ function floor(dir, trace, code, runs) {
   return result;
 }
 
-function simulateCli(root, dir, trace, engine, runs, events) {
+/** `threads`: AEGIS_SIMULATE_THREADS (src/simulator/replay-threads.ts); default one thread. */
+function simulateCli(root, dir, trace, engine, runs, events, threads = 1) {
   const bin = join(root, 'bin', 'aegis');
   const args = [bin, 'simulate', trace, '--policy', 'fixtures/policies', '--format', 'json'];
   if (engine !== 'native') args.push('--engine', engine);
-  const result = repeat(runs, () => timedNode(args, dir, root));
+  const env = { AEGIS_SIMULATE_THREADS: String(threads) };
+  const result = repeat(runs, () => timedNode(args, dir, root, env));
   const report = JSON.parse(result.last.stdout);
   if (report.events !== events) {
     throw new Error(`simulate --engine ${engine} counted ${report.events} events, not ${events}`);
@@ -259,18 +263,24 @@ const PROFILE_PARTS = [
 
 /**
  * One more native run on the 1M events under `node --cpu-prof`: self time by where the code
- * lives, as shares (the profiler slows the run, so only the shares mean something).
+ * lives, as shares (the profiler slows the run, so only the shares mean something). It runs the
+ * unbundled modules (dist/cli.js as tsc wrote it, not bin/aegis's bundle in dist/bin/), whose
+ * file names say where each function lives.
  */
 function profile(root, dir, trace) {
   const profDir = join(dir, 'profile');
-  const bin = join(root, 'bin', 'aegis');
+  const launcher = join(dir, 'launch-cli.mjs');
+  writeFileSync(
+    launcher,
+    `import { run } from ${JSON.stringify(pathToFileURL(join(root, 'dist', 'cli.js')).href)};\nrun(process.argv);\n`,
+  );
   const run = spawnSync(
     process.execPath,
     [
       '--cpu-prof',
       '--cpu-prof-dir',
       profDir,
-      bin,
+      launcher,
       'simulate',
       trace,
       '--policy',
@@ -334,6 +344,10 @@ export async function simulateBench({ root }) {
     console.error(`simulate: floor ${seconds(base.ms)}, readline ${seconds(readline.ms)}`);
     const native = simulateCli(root, dir, trace, 'native', RUNS, EVENTS);
     console.error(`simulate: native 1M ${seconds(native.ms)}, ${native.rssMb.toFixed(0)} MB`);
+    const threaded = simulateCli(root, dir, trace, 'native', 1, EVENTS, 2);
+    if (JSON.stringify(threaded.report) !== JSON.stringify(native.report))
+      throw new Error('simulate on two threads gave another report than on one');
+    console.error(`simulate: native 1M on 2 threads ${seconds(threaded.ms)}`);
     const small = simulateCli(root, dir, slice, 'native', RUNS, SLICE);
     const opa = simulateCli(root, dir, slice, 'opa', 1, SLICE);
     console.error(`simulate: opa 100k ${seconds(opa.ms)}`);
@@ -379,6 +393,12 @@ export async function simulateBench({ root }) {
           '',
         ],
         ['ratio simulate / floor (events/s)', `${ratio.toFixed(2)}x`, '', 'goal ≥ 0.5'],
+        [
+          'the same native run on two threads (`AEGIS_SIMULATE_THREADS=2`: each thread reads and parses the whole trace and replays half the usage keys; same report, checked), one run',
+          perSecond(EVENTS, threaded.ms),
+          `${seconds(threaded.ms)}; ${(rate(EVENTS, threaded.ms) / rate(EVENTS, base.ms)).toFixed(2)}x the floor; peak RSS ${threaded.rssMb.toFixed(0)} MB`,
+          '',
+        ],
         [
           `peak RSS of native \`aegis simulate\` (\`/usr/bin/time -f %M\`, median of ${RUNS}): ${int(SLICE)} events / ${int(EVENTS)} events`,
           `${small.rssMb.toFixed(0)} MB / ${native.rssMb.toFixed(0)} MB`,

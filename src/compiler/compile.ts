@@ -11,7 +11,6 @@ import { InputError } from '../errors.js';
 import type { JsonValue } from '../policy/types.js';
 import { type ValidateOptions, type ValidationResult, validate } from '../policy/validate.js';
 import type { PolicySetIR } from './ir.js';
-import { IR_FILE, serializeIr } from './ir-file.js';
 import { normalize } from './normalize.js';
 import { emitRego, type RegoModule } from './rego/emit-rego.js';
 import { countRuleIds } from './rule-ids.js';
@@ -54,18 +53,21 @@ export async function compile(
   paths: readonly string[],
   options: CompileOptions,
 ): Promise<CompileResult> {
-  const validation = await validate(paths, options);
+  // normalize asks every tool entry and rule for its source line.
+  const validation = await validate(paths, { ...options, lines: true });
   if (!validation.valid) return { ok: false, validation };
 
   const ir = normalize(validation.loaded);
   const { modules, data } = emitRego(ir);
   const sourceSha256 = sourceDigest(validation);
   const revision = options.revision ?? `sha256:${sourceSha256.slice(0, 16)}`;
+  // data.json carries the policies once, for OPA and (read back into the IR) for the native
+  // and wasm engines: see rego/policy-data.ts.
+  // Encoded once here: the bundle and the digests below read the same bytes (tens of MB for
+  // thousands of agents).
   const files: BundleFile[] = [
-    { path: 'data.json', content: JSON.stringify(data) },
-    ...modules.map((m) => ({ path: m.path, content: m.text })),
-    // OPA ignores files that are neither Rego nor data; the native engine reads this one.
-    { path: IR_FILE, content: serializeIr(ir) },
+    { path: 'data.json', content: Buffer.from(JSON.stringify(data)) },
+    ...modules.map((m) => ({ path: m.path, content: Buffer.from(m.text) })),
   ];
   let wasm: Uint8Array | undefined;
   if (options.wasm) {

@@ -1,7 +1,8 @@
 /**
- * The IR travels inside every bundle as `/aegis/ir.json`, so that the native and wasm engines
- * evaluate a bundle without its sources. OPA loads only Rego, data files, the manifest and
- * wasm modules from a bundle and ignores this file. Read back with a version check (STYLE.md 3).
+ * `/aegis/ir.json`: how bundles compiled by earlier aegis versions carried the IR beside
+ * data.json (OPA ignores the file). Bundles now carry the policies once, in data.json, and the
+ * IR is read back from there (rego/ir-from-policy-data.ts); this reads the older ones, with a
+ * version check (STYLE.md 3), and serializes the IR for tools that still want it as a file.
  */
 import { IR_VERSION, type PolicySetIR } from './ir.js';
 

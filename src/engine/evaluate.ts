@@ -4,17 +4,22 @@
  * choice the contract leaves open; numbers.ts, rfc3339.ts, regex.ts and strings.ts hold the
  * places where Go's (OPA's) behaviour has to be reproduced rather than JavaScript's.
  */
-import type { ConditionIR, PolicyIR, PolicySetIR, ReasonTemplate, ToolIR } from '../compiler/ir.js';
+import type { PolicyIR, PolicySetIR, ReasonTemplate, ToolIR } from '../compiler/ir.js';
 import type { Effect } from '../policy/types.js';
 import type { Decision, Outcome, Reason, ReasonCode, Redaction } from './decision.js';
-import { type DecisionInput, inputParams, readInput } from './decision-input.js';
-import { asJsonData, getPath, type Json, type JsonObject } from './json.js';
+import {
+  type DecisionInput,
+  inputParams,
+  type ReplayContext,
+  readInput,
+  readReplayedInput,
+} from './decision-input.js';
+import { asJsonData, getPath, type JsonObject } from './json.js';
 import { sumExceeds } from './numbers.js';
-import { testOperator } from './operators.js';
 import { findPolicy, policyIndex } from './policy-index.js';
 import { sanitizeParams } from './sanitize.js';
 import { compareCodePoints, goLower } from './strings.js';
-import { inTimeWindow } from './time-window.js';
+import { type Clock, toolPlan } from './tool-plan.js';
 
 export interface EvaluateOptions {
   /** The time of a call without `context.time`: ns since the epoch, or a Date. Default: the system clock. */
@@ -25,6 +30,29 @@ export function evaluate(ir: PolicySetIR, input: unknown, options: EvaluateOptio
   const data = asJsonData(input);
   const call = readInput(data);
   if (!call) return early(ir.invalidInput, 'invalid_input', inputParams(data));
+  return decide(ir, call, options);
+}
+
+const NO_OPTIONS: EvaluateOptions = {};
+
+/**
+ * The replay's entry (simulator/replay.ts): exactly `evaluate(ir, input')` for the input' that
+ * has `context.usage` set from `context` and an absent `context.time` set to `context.time`,
+ * without copying the input for every event. `input` must be JSON data (json.ts `isJsonData`),
+ * the counters finite.
+ */
+export function evaluateReplayed(
+  ir: PolicySetIR,
+  input: JsonObject,
+  context: ReplayContext,
+): Decision {
+  const call = readReplayedInput(input, context);
+  if (!call) return early(ir.invalidInput, 'invalid_input', inputParams(input));
+  return decide(ir, call, NO_OPTIONS);
+}
+
+/** Steps 2 to 6 for a well-formed call. */
+function decide(ir: PolicySetIR, call: DecisionInput, options: EvaluateOptions): Decision {
   const index = policyIndex(ir);
   const policy = findPolicy(index, call.agentId, call.tenant);
   if (!policy) return early(ir.noPolicy, 'no_policy', call.params);
@@ -55,15 +83,16 @@ function checkCall(
 ): Decision {
   const reasons: Reason[] = [];
   const params = call.params;
+  const plan = toolPlan(tool);
 
-  for (const check of tool.params) {
+  for (const check of plan.params) {
     const value = getPath(params, check.path);
     if (value === undefined) {
       if (!check.optional) reasons.push(reason('param_missing', 'deny', check.missing));
       continue;
     }
     for (const op of check.operators) {
-      const result = testOperator(op.op, value, op.value);
+      const result = op.test(value);
       if (result === 'invalid') reasons.push(reason('param_invalid', 'deny', op.reason));
       else if (result === 'violated') reasons.push(reason('param_violation', 'deny', op.reason));
     }
@@ -88,12 +117,16 @@ function checkCall(
     }
   }
 
-  const clock = lazyTime(call, options);
-  const redactPaths: (readonly string[])[] = [...(tool.sanitize?.redact ?? [])];
-  for (const rule of tool.rules) {
-    if (!holds(rule.when, call, clock)) continue;
+  const clock = new CallClock(options, call.timeMs);
+  // The paths sanitizing rules add to the entry's own: most calls fire none.
+  let ruleRedacts: (readonly string[])[] | undefined;
+  for (const rule of plan.rules) {
+    if (!rule.holds(call, clock)) continue;
     reasons.push(reason('rule_matched', rule.effect, rule.reason));
-    if (rule.effect === 'sanitize') redactPaths.push(...rule.redact);
+    if (rule.effect === 'sanitize' && rule.redact.length > 0) {
+      ruleRedacts ??= [];
+      for (const path of rule.redact) ruleRedacts.push(path);
+    }
   }
 
   if (tool.rateLimit && call.toolRps > tool.rateLimit.limit) {
@@ -112,6 +145,9 @@ function checkCall(
   let redactions: Redaction[] = [];
   let sanitized: JsonObject | undefined;
   const sanitize = tool.sanitize;
+  const redactPaths = ruleRedacts
+    ? [...(sanitize?.redact ?? []), ...ruleRedacts]
+    : (sanitize?.redact ?? []);
   if (sanitize && (redactPaths.length > 0 || sanitize.matchers.length > 0)) {
     const result = sanitizeParams(params, redactPaths, sanitize.matchers);
     if (result.redactions.length > 0) {
@@ -123,39 +159,17 @@ function checkCall(
   return finish(policy, call, reasons, redactions, sanitized);
 }
 
-function holds(c: ConditionIR, call: DecisionInput, clock: () => number): boolean {
-  switch (c.kind) {
-    case 'param':
-      return testsHold(getPath(call.params, c.path), c.tests);
-    case 'field':
-      return testsHold(getPath(call.root, c.path), c.tests);
-    case 'time':
-      return inTimeWindow(c, clock());
-    case 'all':
-      return c.of.every((x) => holds(x, call, clock));
-    case 'any':
-      return c.of.some((x) => holds(x, call, clock));
-    case 'not':
-      return !holds(c.of, call, clock);
+/** The call's time, read from the clock at most once, and only if a time condition asks. */
+class CallClock implements Clock {
+  constructor(
+    private readonly options: EvaluateOptions,
+    private timeMs: number | undefined,
+  ) {}
+
+  ms(): number {
+    if (this.timeMs === undefined) this.timeMs = nowMs(this.options);
+    return this.timeMs;
   }
-}
-
-/** Two-valued: a missing value, or an operator that does not apply to it, is false. */
-function testsHold(
-  value: Json | undefined,
-  tests: Extract<ConditionIR, { kind: 'param' }>['tests'],
-): boolean {
-  if (value === undefined) return false;
-  return tests.every((t) => testOperator(t.op, value, t.value) === 'holds');
-}
-
-/** The call's time in ms since the epoch; the clock is read at most once, and only if needed. */
-function lazyTime(call: DecisionInput, options: EvaluateOptions): () => number {
-  let ms = call.timeMs;
-  return () => {
-    if (ms === undefined) ms = nowMs(options);
-    return ms;
-  };
 }
 
 function nowMs(options: EvaluateOptions): number {
@@ -231,16 +245,15 @@ function sortReasons(reasons: Reason[]): Reason[] {
       compareCodePoints(a.effect, b.effect) ||
       compareCodePoints(a.message, b.message),
   );
-  return sorted.filter((r, i) => {
-    const prev = sorted[i - 1];
-    return (
-      !prev ||
-      prev.rule !== r.rule ||
-      prev.code !== r.code ||
-      prev.effect !== r.effect ||
-      prev.message !== r.message
-    );
-  });
+  const repeats = (r: Reason, prev: Reason | undefined) =>
+    prev !== undefined &&
+    prev.rule === r.rule &&
+    prev.code === r.code &&
+    prev.effect === r.effect &&
+    prev.message === r.message;
+  // Duplicates are rare: copy only when there is one.
+  if (!sorted.some((r, i) => repeats(r, sorted[i - 1]))) return sorted;
+  return sorted.filter((r, i) => !repeats(r, sorted[i - 1]));
 }
 
 function sortRedactions(redactions: Redaction[]): Redaction[] {

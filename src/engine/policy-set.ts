@@ -11,6 +11,7 @@ import { compile } from '../compiler/compile.js';
 import type { PolicySetIR } from '../compiler/ir.js';
 import { IR_FILE, parseIr } from '../compiler/ir-file.js';
 import type { RegoModule } from '../compiler/rego/emit-rego.js';
+import { irFromPolicyData } from '../compiler/rego/ir-from-policy-data.js';
 import { InputError } from '../errors.js';
 import type { JsonValue } from '../policy/types.js';
 import type { ValidationResult } from '../policy/validate.js';
@@ -97,15 +98,6 @@ async function loadBundle(
       `${shown}: ${manifest ? manifest.message : 'the bundle has no .manifest'}`,
     );
   }
-  const irBytes = files.get(IR_FILE);
-  if (!irBytes) {
-    throw new InputError(
-      `${shown}: the bundle has no ${IR_FILE}; it was not compiled by aegis`,
-      'evaluate bundles made by `aegis compile`, or pass the policy sources',
-    );
-  }
-  const ir = parseIr(irBytes);
-  if (!ir.ok) throw new InputError(`${shown}: ${ir.message}`);
   const dataBytes = files.get('data.json');
   let data: JsonValue = {};
   if (dataBytes) {
@@ -115,6 +107,17 @@ async function loadBundle(
       throw new InputError(`${shown}: data.json is not valid JSON`);
     }
   }
+  // The IR comes back from data.json; bundles from aegis versions before that carry it as
+  // aegis/ir.json too, which is read instead.
+  const irBytes = files.get(IR_FILE);
+  if (!irBytes && !hasPolicyData(data)) {
+    throw new InputError(
+      `${shown}: the bundle has no aegis policy data; it was not compiled by aegis`,
+      'evaluate bundles made by `aegis compile`, or pass the policy sources',
+    );
+  }
+  const ir = irBytes ? parseIr(irBytes) : irFromPolicyData(data);
+  if (!ir.ok) throw new InputError(`${shown}: ${ir.message}`);
   const decoder = new TextDecoder();
   const modules = [...files]
     .filter(([name]) => name.endsWith('.rego'))
@@ -134,4 +137,11 @@ async function loadBundle(
     data,
     ...(wasm ? { wasm } : {}),
   };
+}
+
+/** data.json as aegis writes it: data.aegis.format is there (whichever version). */
+function hasPolicyData(data: JsonValue): boolean {
+  const aegis =
+    typeof data === 'object' && data !== null && !Array.isArray(data) ? data.aegis : undefined;
+  return typeof aegis === 'object' && aegis !== null && !Array.isArray(aegis) && 'format' in aegis;
 }

@@ -67,7 +67,11 @@ function isAscii(s: string): boolean {
 export function jsonPointer(path: readonly (string | number)[]): string {
   let out = '';
   for (const segment of path) {
-    out += `/${String(segment).replaceAll('~', '~0').replaceAll('/', '~1')}`;
+    const text = String(segment);
+    out +=
+      text.includes('~') || text.includes('/')
+        ? `/${text.replaceAll('~', '~0').replaceAll('/', '~1')}`
+        : `/${text}`;
   }
   return out;
 }

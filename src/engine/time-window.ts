@@ -15,8 +15,16 @@ export interface LocalTime {
 const WEEKDAYS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
 const formatters = new Map<string, Intl.DateTimeFormat | null>();
-/** Last answer per zone: replays and bursts ask about the same second again and again. */
-const lastAnswer = new Map<string, { second: number; time: LocalTime }>();
+
+/**
+ * Per zone, its offset from UTC over the last UTC hour asked about, when one offset holds for
+ * the whole hour: replays ask about the same hour again and again, and `formatToParts` is by
+ * far the slowest step here. `offsetMs` undefined: the hour is not uniform (the offset changes
+ * within it, or is not a whole number of minutes, as local mean times were), so every instant
+ * in it is asked on its own.
+ */
+const hourOffsets = new Map<string, { hour: number; offsetMs: number | undefined }>();
+const HOUR_MS = 3_600_000;
 
 /** One formatter per zone; null remembers a zone the runtime does not know. */
 function formatter(tz: string): Intl.DateTimeFormat | undefined {
@@ -31,6 +39,7 @@ function formatter(tz: string): Intl.DateTimeFormat | undefined {
         day: 'numeric',
         hour: 'numeric',
         minute: 'numeric',
+        second: 'numeric',
       });
     } catch {
       f = null;
@@ -42,13 +51,21 @@ function formatter(tz: string): Intl.DateTimeFormat | undefined {
 
 /** Undefined for a zone the runtime does not know (OPA's builtin fails on it: the test is false). */
 export function localTime(ms: number, tz: string): LocalTime | undefined {
-  const second = Math.floor(ms / 1000);
-  const cached = lastAnswer.get(tz);
-  if (cached && cached.second === second) return cached.time;
-  const time = tz === 'UTC' ? utcTime(ms) : zonedTime(ms, tz);
-  if (!time) return undefined;
-  lastAnswer.set(tz, { second, time });
-  return time;
+  if (tz === 'UTC') return utcTime(ms);
+  const hour = Math.floor(ms / HOUR_MS);
+  let cached = hourOffsets.get(tz);
+  if (!cached || cached.hour !== hour) {
+    const start = zonedTime(hour * HOUR_MS, tz);
+    if (!start) return undefined;
+    const end = zonedTime(hour * HOUR_MS + HOUR_MS - 1, tz);
+    // The same whole-minute offset at both ends: zones change their offset at most once within
+    // an hour, so it holds for every instant of the hour, and local time is UTC time shifted.
+    const uniform =
+      end !== undefined && end.offsetMs === start.offsetMs && start.offsetMs % 60_000 === 0;
+    cached = { hour, offsetMs: uniform ? start.offsetMs : undefined };
+    hourOffsets.set(tz, cached);
+  }
+  return cached.offsetMs !== undefined ? utcTime(ms + cached.offsetMs) : zonedTime(ms, tz)?.time;
 }
 
 function utcTime(ms: number): LocalTime {
@@ -57,7 +74,8 @@ function utcTime(ms: number): LocalTime {
   return { weekday: weekdayOfDays(days), minute };
 }
 
-function zonedTime(ms: number, tz: string): LocalTime | undefined {
+/** The local time of an instant, and the zone's offset from UTC then (whole seconds, in ms). */
+function zonedTime(ms: number, tz: string): { time: LocalTime; offsetMs: number } | undefined {
   const f = formatter(tz);
   if (!f) return undefined;
   let year = 0;
@@ -65,14 +83,21 @@ function zonedTime(ms: number, tz: string): LocalTime | undefined {
   let day = 0;
   let hour = 0;
   let minute = 0;
+  let second = 0;
   for (const part of f.formatToParts(ms)) {
     if (part.type === 'year') year = Number(part.value);
     else if (part.type === 'month') month = Number(part.value);
     else if (part.type === 'day') day = Number(part.value);
     else if (part.type === 'hour') hour = Number(part.value);
     else if (part.type === 'minute') minute = Number(part.value);
+    else if (part.type === 'second') second = Number(part.value);
   }
-  return { weekday: weekdayOfDays(daysFromCivilUtc(year, month, day)), minute: hour * 60 + minute };
+  const days = daysFromCivilUtc(year, month, day);
+  const localSeconds = days * 86_400 + hour * 3600 + minute * 60 + second;
+  return {
+    time: { weekday: weekdayOfDays(days), minute: hour * 60 + minute },
+    offsetMs: localSeconds * 1000 - Math.floor(ms / 1000) * 1000,
+  };
 }
 
 function daysFromCivilUtc(year: number, month: number, day: number): number {

@@ -15,28 +15,34 @@ import { MAX_DEPTH } from './parse.js';
 /** Where js-yaml saw a mapping begin: 0-based line and column. */
 export type MappingPositions = WeakMap<object, readonly [line: number, column: number]>;
 
-/** Documents' values, or undefined: take the exact path. Empty documents are kept as null. */
-export function fastParseYaml(text: string): unknown[] | undefined {
-  if (!plainlyShallow(text) || /(?:^|[\s,[{:-])[&!]/.test(text)) return undefined;
-  let values: unknown[];
-  try {
-    values = jsyaml.loadAll(text, undefined, { schema: jsyaml.CORE_SCHEMA, json: false });
-  } catch {
-    return undefined;
-  }
-  return values.every((v) => depthAtMost(v, MAX_DEPTH)) ? values : undefined;
+export interface FastParse {
+  /** Documents' values; empty documents are kept as null. */
+  values: unknown[];
+  /** Where each mapping of those values begins, when the parse was asked to record it. */
+  mappings?: MappingPositions;
 }
 
 /**
- * The same parse again, remembering where each mapping begins: enough to give the line of a
- * tool entry or a rule (what compile asks for, thousands of times) without the exact parse.
- * Separate from fastParseYaml because the listener slows parsing and validating never asks.
- * Only for text that fastParseYaml accepted.
+ * The documents, or undefined: take the exact path. With `lines`, also where each mapping
+ * begins: enough to give the line of a tool entry or a rule (what compile asks for, thousands
+ * of times) without the exact parse. The listener that records it slows the parse by about a
+ * tenth, so validating alone does without, and parseWithMappingLines parses again if asked.
  */
-export function parseWithMappingLines(text: string): {
-  values: unknown[];
-  mappings: MappingPositions;
-} {
+export function fastParseYaml(text: string, lines = false): FastParse | undefined {
+  if (!plainlyShallow(text) || /(?:^|[\s,[{:-])[&!]/.test(text)) return undefined;
+  let parsed: FastParse;
+  try {
+    parsed = lines
+      ? parseWithMappingLines(text)
+      : { values: jsyaml.loadAll(text, undefined, { schema: jsyaml.CORE_SCHEMA, json: false }) };
+  } catch {
+    return undefined;
+  }
+  return parsed.values.every((v) => depthAtMost(v, MAX_DEPTH)) ? parsed : undefined;
+}
+
+/** The fast parse, remembering where each mapping begins. Only for text fastParseYaml took. */
+export function parseWithMappingLines(text: string): Required<FastParse> {
   const mappings: MappingPositions = new WeakMap();
   const open: [number, number][] = [];
   const values = jsyaml.loadAll(text, undefined, {

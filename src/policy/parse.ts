@@ -13,7 +13,7 @@ import {
   fileDiagnostic,
   type Position,
 } from '../diagnostics.js';
-import { fastParseYaml, parseWithMappingLines } from './fast-parse.js';
+import { fastParseYaml, type MappingPositions, parseWithMappingLines } from './fast-parse.js';
 
 /**
  * The `yaml` library takes a tenth of a second to load and is needed only on the exact path
@@ -61,13 +61,26 @@ export interface ParseResult {
 
 type Range = readonly [number, number, number?];
 
-export function parseSource(file: string, text: string, kind: 'yaml' | 'json'): ParseResult {
-  const values = kind === 'yaml' ? fastParseYaml(text) : undefined;
+/**
+ * `lines`: the caller will ask `line()` about many values (compile does, for every tool entry
+ * and rule), so the fast parse records where mappings begin as it goes rather than parsing
+ * the file again on the first ask.
+ */
+export function parseSource(
+  file: string,
+  text: string,
+  kind: 'yaml' | 'json',
+  options: { lines?: boolean } = {},
+): ParseResult {
+  const fast = kind === 'yaml' ? fastParseYaml(text, options.lines) : undefined;
   // Empty or null documents take the exact path, which decides what they mean.
-  if (!values || values.length === 0 || values.some((v) => v === null || v === undefined)) {
+  if (!fast || fast.values.length === 0 || fast.values.some((v) => v === null || v === undefined)) {
     return parseExact(file, text, kind);
   }
-  let lines: ReturnType<typeof parseWithMappingLines> | undefined;
+  const { values, mappings } = fast;
+  let lines: { values: unknown[]; mappings: MappingPositions } | undefined = mappings
+    ? { values, mappings }
+    : undefined;
   let exact: ParseResult | undefined;
   const documents = values.map(
     (value, index): SourceDocument => ({
@@ -82,7 +95,8 @@ export function parseSource(file: string, text: string, kind: 'yaml' | 'json'): 
         );
       },
       line: (pointer) => {
-        // A mapping's first line comes from a second fast parse; anything else, the exact one.
+        // A mapping's first line comes from the fast parse (again, if it did not record it);
+        // anything else, from the exact one.
         lines ??= parseWithMappingLines(text);
         const node = valueAt(lines.values[index], pointer);
         const start =

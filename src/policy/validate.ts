@@ -20,6 +20,8 @@ import type { AgentPolicy } from './types.js';
 export interface ValidateOptions extends ReadOptions {
   /** Warning codes to leave out of the result (errors cannot be ignored). */
   ignore?: readonly DiagnosticCode[];
+  /** The caller asks the loaded policies' `line()` a lot (compile): see parseSource. */
+  lines?: boolean;
 }
 
 export interface ValidationResult {
@@ -46,6 +48,7 @@ export async function validate(
 
 export interface CheckOptions {
   ignore?: readonly DiagnosticCode[];
+  lines?: boolean;
   /** Diagnostics found before parsing (reading files), merged into the result. */
   earlier?: readonly Diagnostic[];
 }
@@ -57,7 +60,7 @@ export function checkSources(
   const diagnostics: Diagnostic[] = [...(options.earlier ?? [])];
   const loaded: LoadedPolicy[] = [];
   for (const source of sources) {
-    const parsed = parseSource(source.file, source.text, source.kind);
+    const parsed = parseSource(source.file, source.text, source.kind, { lines: options.lines });
     diagnostics.push(...parsed.diagnostics);
     for (const doc of parsed.documents) {
       const problems = checkSchema(doc);

@@ -24,18 +24,21 @@
  * `context.usage` is always replaced. A call whose agent id, tenant or tool name is not a
  * string is `invalid_input` whatever its usage, and has no usage key.
  */
+import type { PolicySetIR } from '../compiler/ir.js';
 import type { Decision } from '../engine/decision.js';
+import type { ReplayContext } from '../engine/decision-input.js';
 import type { Engine } from '../engine/engines.js';
-import { evaluate } from '../engine/evaluate.js';
-import { isObject } from '../engine/json.js';
+import { evaluate, evaluateReplayed } from '../engine/evaluate.js';
+import { isJsonData, isObject, type JsonObject, numbersFinite } from '../engine/json.js';
 import type { Decimal } from '../engine/numbers.js';
 import type { PolicySet } from '../engine/policy-set.js';
 import { UsageError } from '../errors.js';
 import { formatRfc3339Ns } from './readers/format-rfc3339.js';
-import { type CallLabels, INVALID_ID, ReportBuilder } from './report.js';
+import { agentLabel, type CallLabels, INVALID_ID, ReportBuilder } from './report.js';
 import { checkShard, formatShard, type ShardSpec, shardOf } from './shard.js';
 import type { SimulationReport, TraceEvent, TraceRecord } from './types.js';
 import {
+  type Attempt,
   costOf,
   DAY_NS,
   type DailySpend,
@@ -43,6 +46,7 @@ import {
   type KeyState,
   UsageTracker,
   utcDay,
+  ZERO,
 } from './usage.js';
 
 export interface PolicyEvaluator {
@@ -63,6 +67,13 @@ export interface ReplayOptions {
   onProgress?: (eventsSoFar: number) => void;
   /** Events per engine call for opa and wasm (default: 5000 for opa, 512 for wasm). */
   batchSize?: number;
+  /**
+   * The records come from readTraces/readTraceBatches, so an aegis JSON Lines event without
+   * `escapes` was decoded by JSON.parse from text without `\u` escapes (types.ts): its input is
+   * JSON data once its numbers are finite, a cheaper check. Records made any other way get the
+   * full one.
+   */
+  fromReaders?: boolean;
 }
 
 interface Pending {
@@ -99,11 +110,14 @@ export async function replay(
   });
   const evaluators = options.baseline ? [options.candidate, options.baseline] : [options.candidate];
   const tracker = new UsageTracker(evaluators.length);
+  const calls = new CallTable(shard);
+  const countsRecords = !shard || shard.index === 0;
+  // The native engine decides each event as it is released, synchronously: no batches, no
+  // promises per event. The others decide batches (decidePending).
+  const native = evaluators.every((e) => e.engine.name === 'native');
+  const nativeDecide = native ? nativeDecider(evaluators, options.fromReaders === true) : undefined;
   const deciders = evaluators.map((e, slot) => decider(e, slot));
   const batchSize = Math.max(1, options.batchSize ?? defaultBatch(options.candidate.engine));
-  const mine = (call: CallLabels) =>
-    !shard || shardOf(call.tenant, call.agent, shard.count) === shard.index;
-  const countsRecords = !shard || shard.index === 0;
 
   let pending: Pending[] = [];
   const decidePending = async () => {
@@ -121,49 +135,73 @@ export async function replay(
   // The replay clock (newest released time, over all shards' events) times the sweeps, so
   // they fall at the same point of the trace in every shard.
   let clock: bigint | undefined;
-  let lastSweep: bigint | undefined;
-  const release = async (item: Released) => {
-    const t = item.event.timeNs;
-    if (clock === undefined || t > clock) clock = t;
-    if (lastSweep === undefined) lastSweep = clock;
-    else if (clock - lastSweep > DAY_NS) {
-      // Decide first: a swept key's pending events still need its spend ledger.
-      await decidePending();
-      tracker.sweep(clock);
-      lastSweep = clock;
-    }
-    if (!item.mine) return;
-    const { event, call, key } = item;
-    const attempt = key !== undefined ? tracker.attempt(key, call.tool, t) : undefined;
+  let nextSweep: bigint | undefined;
+  const days = new DayOf();
+  /** Everything but the sweep: the usage of a released event of this shard, and its decision. */
+  const admit = (item: Released) => {
+    const { event, info } = item;
+    const t = event.timeNs;
+    const call = info.call;
+    const attempt = info.key !== undefined ? tracker.attempt(info.key, call.tool, t) : undefined;
     const context = event.input.context;
+    const cost = costOf(isObject(context) ? context.cost_usd : undefined);
+    const day = days.of(t);
+    if (nativeDecide) {
+      const { candidate, baseline } = nativeDecide(item, attempt, day, cost);
+      if (!candidate) throw new Error('replay: an event was left undecided');
+      report.addEvaluated(event, item.late, call, candidate, baseline);
+      return;
+    }
     pending.push({
       event,
       late: item.late,
       call,
       ...(attempt ? { state: attempt.state } : {}),
-      day: utcDay(t),
-      cost: costOf(isObject(context) ? context.cost_usd : undefined),
+      day,
+      cost,
       toolRps: attempt?.toolRps ?? 0,
       agentRps: attempt?.agentRps ?? 0,
     });
-    if (pending.length >= batchSize) await decidePending();
+  };
+  const release = (item: Released): Promise<void> | undefined => {
+    const t = item.event.timeNs;
+    if (clock === undefined || t > clock) clock = t;
+    if (nextSweep === undefined) nextSweep = clock + DAY_NS;
+    else if (clock > nextSweep) {
+      const at = clock;
+      nextSweep = at + DAY_NS;
+      // Decide first: a swept key's pending events still need its spend ledger.
+      if (pending.length > 0)
+        return decidePending().then(() => {
+          tracker.sweep(at);
+          return afterSweep(item);
+        });
+      tracker.sweep(at);
+    }
+    return afterSweep(item);
+  };
+  const afterSweep = (item: Released): Promise<void> | undefined => {
+    if (!item.mine) return undefined;
+    admit(item);
+    return pending.length >= batchSize ? decidePending() : undefined;
   };
 
   const window = new ReorderWindow(BigInt(Math.round(windowMs * 1e6)));
   let read = 0;
-  const take = async (record: TraceRecord) => {
+  /** One record; a promise only when a batch had to be decided on the way. */
+  const take = (record: TraceRecord): Promise<void> | undefined => {
     read++;
     if (options.onProgress && read % PROGRESS_EVERY === 0) options.onProgress(read);
     if (record.kind !== 'event') {
       // Counted by shard 0 alone, so that the shards' counts add up to the whole trace's.
-      if (!countsRecords) return;
+      if (!countsRecords) return undefined;
       report.events++;
       if (record.kind === 'skip') report.skipped++;
       else report.addMalformed(record);
-      return;
+      return undefined;
     }
-    const { call, key } = readCall(record.input);
-    const isMine = mine(call);
+    const info = calls.of(record.input);
+    const isMine = info.mine;
     if (isMine) report.events++;
     const t = record.timeNs;
     if (
@@ -171,19 +209,129 @@ export async function replay(
       (options.until !== undefined && t >= options.until)
     ) {
       if (isMine) report.filtered++;
-      return;
+      return undefined;
     }
-    for (const item of window.push({ event: record, call, key, mine: isMine, late: false }))
-      await release(item);
+    const late = window.push({ t, seq: 0, event: record, info, mine: isMine, late: false });
+    if (late) return release(late);
+    for (let due = window.popDue(); due; due = window.popDue()) {
+      const decided = release(due);
+      if (decided) return decided.then(() => drainDue());
+    }
+    return undefined;
+  };
+  const drainDue = async (): Promise<void> => {
+    for (let due = window.popDue(); due; due = window.popDue()) await release(due);
   };
   for await (const chunk of records) {
     if ('kind' in chunk) await take(chunk);
-    else for (const record of chunk) await take(record);
+    else
+      for (const record of chunk) {
+        const decided = take(record);
+        if (decided) await decided;
+      }
   }
-  for (const item of window.drain()) await release(item);
+  for (let due = window.popAny(); due; due = window.popAny()) await release(due);
   await decidePending();
   options.onProgress?.(read);
   return report.finish();
+}
+
+/**
+ * The native engine over both policies, deciding one released event: each policy sees its own
+ * spend ledger, its let-through decisions add to it. Inputs that are JSON data already (all but
+ * a few odd ones) are read in place with the usage alongside (evaluateReplayed); the rest go
+ * through `evaluate` on the copied input, exactly as the batched engines get them.
+ */
+function nativeDecider(
+  evaluators: readonly PolicyEvaluator[],
+  fromReaders: boolean,
+): (item: Released, attempt: Attempt | undefined, day: bigint, cost: Decimal) => Decided {
+  const irs = evaluators.map((e) => e.set.ir);
+  const overlay: ReplayContext = {
+    toolRps: 0,
+    agentRps: 0,
+    toolSpend: 0,
+    agentSpend: 0,
+    time: '',
+    timeMs: undefined,
+    ids: undefined,
+  };
+  const decided: Decided = { candidate: undefined, baseline: undefined };
+  return (item, attempt, day, cost) => {
+    const { event, info } = item;
+    const input = event.input;
+    // An aegis line without `\u` escapes is JSON data once its numbers are (types.ts `escapes`).
+    const jsonData =
+      fromReaders && event.format === 'aegis-jsonl' && !event.escapes
+        ? numbersFinite(input)
+        : isJsonData(input);
+    const tool = info.call.tool;
+    if (jsonData) {
+      overlay.toolRps = attempt?.toolRps ?? 0;
+      overlay.agentRps = attempt?.agentRps ?? 0;
+      const context = input.context;
+      const hasTime = isObject(context) && Object.hasOwn(context, 'time');
+      overlay.time = hasTime ? '' : formatRfc3339Ns(event.timeNs);
+      // The aegis reader took the event's time from this very context.time.
+      overlay.timeMs =
+        hasTime && event.format === 'aegis-jsonl' ? floorMs(event.timeNs) : undefined;
+      // Read from this input by the call table, and well-formed when interned.
+      overlay.ids = info.interned ? info.call : undefined;
+    }
+    for (let slot = 0; slot < irs.length; slot++) {
+      const ir = irs[slot] as PolicySetIR;
+      const ledger = attempt?.state.spend[slot];
+      const toolSpend = ledger ? ledger.toolNumber(day, tool) : 0;
+      const agentSpend = ledger ? ledger.agentNumber(day) : 0;
+      let d: Decision;
+      if (jsonData && Number.isFinite(toolSpend) && Number.isFinite(agentSpend)) {
+        overlay.toolSpend = toolSpend;
+        overlay.agentSpend = agentSpend;
+        // jsonData: the input is JSON data (checked above), which is what JsonObject means.
+        d = evaluateReplayed(ir, input as JsonObject, overlay);
+      } else {
+        const spend = ledger ? ledger.seen(day, tool) : { tool: ZERO, agent: ZERO };
+        d = evaluate(ir, inputWith(event, attempt?.toolRps ?? 0, attempt?.agentRps ?? 0, spend));
+      }
+      if (ledger && letThrough(d)) ledger.add(day, tool, cost);
+      if (slot === 0) decided.candidate = d;
+      else decided.baseline = d;
+    }
+    return decided;
+  };
+}
+
+/** The decisions of one event, in an object the native decider reuses. */
+interface Decided {
+  candidate: Decision | undefined;
+  baseline: Decision | undefined;
+}
+
+/** ns -> ms since the epoch, floored (also before 1970). */
+function floorMs(ns: bigint): number {
+  // Number(ns) is within 256 ns of ns (int64 range): unless that is near a millisecond
+  // boundary, its floor is ns's, without BigInt division (which allocates).
+  const approx = Number(ns);
+  const ms = Math.floor(approx / 1e6);
+  const rest = approx - ms * 1e6;
+  if (rest > 10_000 && rest < 990_000) return ms;
+  const exact = ns / 1_000_000n;
+  return Number(ns < 0n && exact * 1_000_000n !== ns ? exact - 1n : exact);
+}
+
+/** The UTC day of a time, recomputed only when the time leaves the last day asked about. */
+class DayOf {
+  private start = 0n;
+  private end = 0n;
+  private day = 0n;
+
+  of(ns: bigint): bigint {
+    if (ns >= this.start && ns < this.end) return this.day;
+    this.day = utcDay(ns);
+    this.start = this.day * DAY_NS;
+    this.end = this.start + DAY_NS;
+    return this.day;
+  }
 }
 
 function defaultBatch(engine: Engine): number {
@@ -217,16 +365,21 @@ function member(obj: Record<string, unknown>, key: string): unknown {
 }
 
 /** The event's input with `context.usage` (and, when absent, `context.time`) filled in. */
-function inputWith(p: Pending, spend: { tool: Decimal; agent: Decimal }): unknown {
-  const input = p.event.input;
+function inputWith(
+  event: TraceEvent,
+  toolRps: number,
+  agentRps: number,
+  spend: { tool: Decimal; agent: Decimal },
+): unknown {
+  const input = event.input;
   const context = member(input, 'context');
   // A context that is not an object is invalid_input; leave the input as it was recorded.
   if (context !== undefined && !isObject(context)) return input;
   const next: Record<string, unknown> = { ...(context ?? {}) };
-  if (!Object.hasOwn(next, 'time')) next.time = formatRfc3339Ns(p.event.timeNs);
+  if (!Object.hasOwn(next, 'time')) next.time = formatRfc3339Ns(event.timeNs);
   next.usage = {
-    tool_rps: p.toolRps,
-    agent_rps: p.agentRps,
+    tool_rps: toolRps,
+    agent_rps: agentRps,
     tool_spend_today_usd: decimalToNumber(spend.tool),
     agent_spend_today_usd: decimalToNumber(spend.agent),
   };
@@ -250,7 +403,7 @@ function decider(evaluator: PolicyEvaluator, slot: number): Decide {
       batch.map((p) => {
         const ledger = p.state?.spend[slot];
         const spend = seen(ledger, p);
-        const d = evaluate(set.ir, inputWith(p, spend));
+        const d = evaluate(set.ir, inputWith(p.event, p.toolRps, p.agentRps, spend));
         commit(p, ledger, d);
         return d;
       });
@@ -288,7 +441,7 @@ async function decideSpeculatively(
       const p = batch[i] as Pending;
       const ledger = p.state && (predicted.get(p.state) ?? p.state.spend[slot]);
       const spend = seen(ledger, p);
-      const input = inputWith(p, spend);
+      const input = inputWith(p.event, p.toolRps, p.agentRps, spend);
       sent.push({ tool: decimalToNumber(spend.tool), agent: decimalToNumber(spend.agent) });
       if (p.state && ledger && needsPrediction[j] && letThrough(evaluate(set.ir, input))) {
         let own = predicted.get(p.state);
@@ -339,85 +492,164 @@ async function decideSpeculatively(
 }
 
 interface Released {
+  t: bigint;
+  /** Arrival order, set by the window: ties in time are replayed in it. */
+  seq: number;
   event: TraceEvent;
-  call: CallLabels;
-  key?: string;
+  info: CallInfo;
   mine: boolean;
   late: boolean;
 }
 
 /** The bounded reorder window: a binary min-heap on (time, arrival sequence). */
 class ReorderWindow {
-  private readonly heap: { t: bigint; seq: number; item: Released }[] = [];
+  private readonly heap: Released[] = [];
   private seq = 0;
   private newest: bigint | undefined;
+  /** Events older than this are due: `newest - window`. */
+  private cut: bigint | undefined;
   private lastOut: bigint | undefined;
 
   constructor(private readonly windowNs: bigint) {}
 
-  /** The events now due, in replay order: a late one at once, else those the window passed. */
-  push(item: Released): Released[] {
-    const t = item.event.timeNs;
-    if (this.lastOut !== undefined && t < this.lastOut) return [{ ...item, late: true }];
-    this.insert({ t, seq: this.seq++, item });
-    if (this.newest === undefined || t > this.newest) this.newest = t;
-    const out: Released[] = [];
-    const cut = this.newest - this.windowNs;
-    for (let top = this.heap[0]; top && top.t < cut; top = this.heap[0]) out.push(this.pop());
-    return out;
+  /**
+   * Takes an event in. A late one (older than one already released) comes straight back, marked,
+   * to be replayed at once; the others wait for popDue.
+   */
+  push(item: Released): Released | undefined {
+    const t = item.t;
+    if (this.lastOut !== undefined && t < this.lastOut) {
+      item.late = true;
+      return item;
+    }
+    item.seq = this.seq++;
+    this.insert(item);
+    if (this.newest === undefined || t > this.newest) {
+      this.newest = t;
+      this.cut = t - this.windowNs;
+    }
+    return undefined;
   }
 
-  drain(): Released[] {
-    const out: Released[] = [];
-    while (this.heap.length > 0) out.push(this.pop());
-    return out;
+  /** The next event the window has passed, in replay order. */
+  popDue(): Released | undefined {
+    const top = this.heap[0];
+    return top && this.cut !== undefined && top.t < this.cut ? this.pop() : undefined;
   }
 
-  private less(a: number, b: number): boolean {
-    const x = this.heap[a];
-    const y = this.heap[b];
-    if (!x || !y) return false;
+  /** The next event whatever its time (at the end of the input). */
+  popAny(): Released | undefined {
+    return this.heap.length > 0 ? this.pop() : undefined;
+  }
+
+  private less(x: Released, y: Released): boolean {
     return x.t < y.t || (x.t === y.t && x.seq < y.seq);
   }
 
-  private swap(a: number, b: number): void {
-    const x = this.heap[a];
-    const y = this.heap[b];
-    if (!x || !y) return;
-    this.heap[a] = y;
-    this.heap[b] = x;
-  }
-
-  private insert(node: { t: bigint; seq: number; item: Released }): void {
-    this.heap.push(node);
-    let i = this.heap.length - 1;
+  private insert(node: Released): void {
+    const heap = this.heap;
+    heap.push(node);
+    let i = heap.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(i, parent)) break;
-      this.swap(i, parent);
+      const up = heap[parent] as Released;
+      if (!this.less(node, up)) break;
+      heap[i] = up;
       i = parent;
     }
+    heap[i] = node;
   }
 
   private pop(): Released {
-    const top = this.heap[0];
-    const last = this.heap.pop();
+    const heap = this.heap;
+    const top = heap[0];
+    const last = heap.pop();
     if (!top || !last) throw new Error('replay: pop from an empty reorder window');
-    if (this.heap.length > 0) {
-      this.heap[0] = last;
+    const n = heap.length;
+    if (n > 0) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= n) break;
         const r = l + 1;
-        let m = i;
-        if (l < this.heap.length && this.less(l, m)) m = l;
-        if (r < this.heap.length && this.less(r, m)) m = r;
-        if (m === i) break;
-        this.swap(i, m);
+        let m = l;
+        if (r < n && this.less(heap[r] as Released, heap[l] as Released)) m = r;
+        const child = heap[m] as Released;
+        if (!this.less(child, last)) break;
+        heap[i] = child;
         i = m;
       }
+      heap[i] = last;
     }
     this.lastOut = top.t;
-    return top.item;
+    return top;
+  }
+}
+
+/** A call's report labels, usage key and shard, as the replay needs them per event. */
+interface CallInfo {
+  call: CallLabels;
+  key: string | undefined;
+  mine: boolean;
+  /** The labels are the input's own ids, all well-formed (objects holding strings). */
+  interned: boolean;
+}
+
+/**
+ * The CallInfo of an input, interned: a trace has few distinct (agent, tenant, tool, action)
+ * tuples and millions of events, so the labels, the key and the shard hash are worked out once
+ * per tuple. Tuples with an id that is not a string (invalid_input calls) are not interned.
+ */
+class CallTable {
+  /** agent id -> tenant (undefined: none) -> tool name -> action (undefined: none). */
+  private readonly table = new Map<
+    string,
+    Map<string | undefined, Map<string, Map<string | undefined, CallInfo>>>
+  >();
+
+  constructor(private readonly shard: ShardSpec | undefined) {}
+
+  of(input: Record<string, unknown>): CallInfo {
+    const agent = member(input, 'agent');
+    const tool = member(input, 'tool');
+    const id = isObject(agent) ? member(agent, 'id') : undefined;
+    const tenant = isObject(agent) ? member(agent, 'tenant') : undefined;
+    const name = isObject(tool) ? member(tool, 'name') : undefined;
+    const action = isObject(tool) ? member(tool, 'action') : undefined;
+    if (
+      typeof id !== 'string' ||
+      typeof name !== 'string' ||
+      (tenant !== undefined && typeof tenant !== 'string') ||
+      (action !== undefined && typeof action !== 'string')
+    )
+      return this.info(input, false);
+    let tenants = this.table.get(id);
+    if (!tenants) {
+      tenants = new Map();
+      this.table.set(id, tenants);
+    }
+    let tools = tenants.get(tenant);
+    if (!tools) {
+      tools = new Map();
+      tenants.set(tenant, tools);
+    }
+    let actions = tools.get(name);
+    if (!actions) {
+      actions = new Map();
+      tools.set(name, actions);
+    }
+    let info = actions.get(action);
+    if (!info) {
+      info = this.info(input, true);
+      actions.set(action, info);
+    }
+    return info;
+  }
+
+  private info(input: Record<string, unknown>, interned: boolean): CallInfo {
+    const { call, key } = readCall(input);
+    const shard = this.shard;
+    const mine = !shard || shardOf(call.tenant, call.agent, shard.count) === shard.index;
+    return { call: { ...call, label: agentLabel(call) }, key, mine, interned };
   }
 }

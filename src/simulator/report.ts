@@ -10,7 +10,7 @@
  * shown as `<invalid>`.
  */
 import { canonicalJson } from '../bundle/canonical-json.js';
-import type { Decision, Outcome } from '../engine/decision.js';
+import type { Decision, Outcome, Reason } from '../engine/decision.js';
 import { parseRfc3339Ns } from '../engine/rfc3339.js';
 import { formatRfc3339Ns } from './readers/format-rfc3339.js';
 import {
@@ -33,6 +33,8 @@ export interface CallLabels {
   tenant?: string;
   tool: string;
   action?: string;
+  /** agentLabel(this), when worked out once for many events. */
+  label?: string;
 }
 
 export interface ReportMeta {
@@ -53,6 +55,7 @@ export function isWouldBlock(outcome: Outcome): boolean {
 }
 
 export function agentLabel(call: CallLabels): string {
+  if (call.label !== undefined) return call.label;
   return call.tenant !== undefined ? `${call.tenant}/${call.agent}` : call.agent;
 }
 
@@ -136,6 +139,50 @@ function bump(map: Map<string, number>, key: string, by = 1): void {
   map.set(key, (map.get(key) ?? 0) + by);
 }
 
+function count(
+  map: Map<string, CountsWithBlocks>,
+  key: string,
+  outcome: Outcome,
+  blocks: boolean,
+): void {
+  let counts = map.get(key);
+  if (!counts) {
+    counts = emptyCounts();
+    map.set(key, counts);
+  }
+  counts.events++;
+  counts[outcome]++;
+  if (blocks) counts.would_block++;
+}
+
+/** `"<from>-><to>"` for every pair, built once. */
+const TRANSITIONS = Object.fromEntries(
+  OUTCOMES.map((from) => [from, Object.fromEntries(OUTCOMES.map((to) => [to, `${from}->${to}`]))]),
+) as Partial<Record<Outcome, Partial<Record<Outcome, string>>>>;
+
+function transitionName(from: Outcome, to: Outcome): string {
+  return TRANSITIONS[from]?.[to] ?? `${from}->${to}`;
+}
+
+const HOUR_NS = 3_600_000_000_000n;
+
+/** hourKey, formatted once per hour: events come in time order, so mostly the same hour. */
+class HourKeys {
+  private start = 0n;
+  private end = 0n;
+  private last = '';
+
+  key(ns: bigint): string {
+    if (this.last === '' || ns < this.start || ns >= this.end) {
+      this.last = hourKey(ns);
+      const hour = ns / HOUR_NS;
+      this.start = (ns < 0n && hour * HOUR_NS !== ns ? hour - 1n : hour) * HOUR_NS;
+      this.end = this.start + HOUR_NS;
+    }
+    return this.last;
+  }
+}
+
 export class ReportBuilder {
   events = 0;
   skipped = 0;
@@ -156,6 +203,7 @@ export class ReportBuilder {
   private readonly transitionExamples = new Map<string, RankedExample[]>();
   private readonly blockExamples = new Map<string, RankedExample[]>();
   private readonly firstMalformed: MalformedEntry[] = [];
+  private readonly hours = new HourKeys();
 
   constructor(private readonly meta: ReportMeta) {}
 
@@ -178,31 +226,33 @@ export class ReportBuilder {
     const outcome = candidate.outcome;
     const blocks = isWouldBlock(outcome);
     this.outcomes[outcome]++;
-    for (const [map, key] of [
-      [this.byAgent, agentLabel(call)],
-      [this.byTool, call.tool],
-    ] as const) {
-      let counts = map.get(key);
-      if (!counts) {
-        counts = emptyCounts();
-        map.set(key, counts);
+    count(this.byAgent, agentLabel(call), outcome, blocks);
+    count(this.byTool, call.tool, outcome, blocks);
+    // Once per event however many reasons carry a rule or code (a handful of reasons: a scan
+    // back finds a repeat without building a set per event).
+    const reasons = candidate.reasons;
+    for (let i = 0; i < reasons.length; i++) {
+      const r = reasons[i] as Reason;
+      let ruleSeen = false;
+      let codeSeen = false;
+      for (let j = 0; j < i; j++) {
+        const q = reasons[j] as Reason;
+        if (q.rule === r.rule) ruleSeen = true;
+        if (q.code === r.code) codeSeen = true;
       }
-      counts.events++;
-      counts[outcome]++;
-      if (blocks) counts.would_block++;
+      if (!ruleSeen) bump(this.byRule, r.rule);
+      if (!codeSeen) bump(this.byCode, r.code);
     }
-    for (const rule of new Set(candidate.reasons.map((r) => r.rule))) bump(this.byRule, rule);
-    for (const code of new Set(candidate.reasons.map((r) => r.code))) bump(this.byCode, code);
     if (blocks) {
       this.wouldBlock++;
-      bump(this.timeline, hourKey(event.timeNs));
+      bump(this.timeline, this.hours.key(event.timeNs));
       this.offerExample(this.blockExamples, outcome, event, call, candidate, undefined);
     }
     const from = baseline ? baseline.outcome : recordedOutcome(event);
     if (from === undefined) return;
     if (!baseline) this.comparedRecorded = true;
     if (from === outcome) return;
-    const transition = `${from}->${outcome}`;
+    const transition = transitionName(from, outcome);
     bump(this.changes, transition);
     this.offerExample(this.transitionExamples, transition, event, call, candidate, from);
   }

@@ -7,6 +7,7 @@ import { createEngine, type Engine, type EngineName } from '../engine/engines.js
 import type { PolicySet } from '../engine/policy-set.js';
 import { readTraceBatches } from './readers/read-traces.js';
 import { type PolicyEvaluator, replay } from './replay.js';
+import { forWorker, replayInThreads, replayThreads } from './replay-threads.js';
 import type { ShardSpec } from './shard.js';
 import type { SimulationReport } from './types.js';
 
@@ -29,9 +30,51 @@ export interface SimulateOptions {
   /** Default 5. */
   examplesPerTransition?: number;
   onProgress?: (eventsSoFar: number) => void;
+  /**
+   * Threads for a native replay of trace files (replay-threads.ts), the same report either way.
+   * Default: AEGIS_SIMULATE_THREADS from `env`, else 1.
+   */
+  threads?: number;
 }
 
 export async function simulate(options: SimulateOptions): Promise<SimulationReport> {
+  const threads = replayThreads({
+    traces: options.traces,
+    engine: options.engine,
+    sharded: options.shard !== undefined,
+    ...threadsAsked(options),
+  });
+  if (threads > 1) {
+    return replayInThreads(
+      {
+        traces: options.traces,
+        cwd: options.cwd,
+        policy: forWorker(options.policy),
+        ...(options.baseline ? { baseline: forWorker(options.baseline) } : {}),
+        ...(options.since !== undefined ? { since: options.since } : {}),
+        ...(options.until !== undefined ? { until: options.until } : {}),
+        ...(options.reorderWindowMs !== undefined
+          ? { reorderWindowMs: options.reorderWindowMs }
+          : {}),
+        ...(options.examplesPerTransition !== undefined
+          ? { examplesPerTransition: options.examplesPerTransition }
+          : {}),
+      },
+      threads,
+      (shard) => simulateOneThread({ ...options, shard }),
+    );
+  }
+  return simulateOneThread(options);
+}
+
+function threadsAsked(options: SimulateOptions): { threads?: number } {
+  if (options.threads !== undefined) return { threads: options.threads };
+  const env = options.env.AEGIS_SIMULATE_THREADS;
+  const n = env !== undefined && /^[1-9][0-9]?$/.test(env.trim()) ? Number(env) : undefined;
+  return n !== undefined ? { threads: n } : {};
+}
+
+async function simulateOneThread(options: SimulateOptions): Promise<SimulationReport> {
   const context = { cwd: options.cwd, env: options.env };
   const engines: Engine[] = [];
   try {
@@ -47,6 +90,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
       ...(options.stdin ? { stdin: options.stdin } : {}),
     });
     return await replay(records, {
+      fromReaders: true,
       candidate,
       ...(baseline ? { baseline } : {}),
       ...(options.since !== undefined ? { since: options.since } : {}),

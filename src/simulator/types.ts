@@ -29,6 +29,12 @@ export interface TraceEvent {
   spanId?: string;
   /** Decision-log events whose `erased` lists paths under /input: evaluated, but flagged. */
   erased?: string[];
+  /**
+   * aegis JSON Lines: set when the line had `\u` escapes. Without them its strings cannot hold
+   * lone surrogates (UTF-8 cannot encode one), so the input is JSON data as OPA decodes it
+   * as soon as its numbers are finite: the replay checks just that (json.ts).
+   */
+  escapes?: true;
 }
 
 /** A record that is not a tool call (another span, another decision path): counted only. */

@@ -42,15 +42,43 @@ export function addDecimals(a: Decimal, b: Decimal): Decimal {
 
 /** The nearest double (JavaScript parses decimal text correctly rounded). */
 export function decimalToNumber(d: Decimal): number {
-  return d.m === 0n ? 0 : Number(`${d.m}e${d.e}`);
+  if (d.m === 0n) return 0;
+  // m and 10^k exact as doubles: IEEE division (and a product that stays exact) rounds
+  // correctly too, without formatting and parsing text.
+  if (d.m >= -MAX_EXACT && d.m <= MAX_EXACT) {
+    const m = Number(d.m);
+    const scale = POWERS_OF_TEN[Math.abs(d.e)];
+    if (scale !== undefined && d.e <= 0) return m / scale;
+    if (scale !== undefined) {
+      const product = m * scale;
+      if (Number.isSafeInteger(product)) return product;
+    }
+  }
+  return Number(`${d.m}e${d.e}`);
 }
 
-/** `context.cost_usd` as an exact decimal; anything but a finite number spends nothing. */
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+/** 10^0..10^22, read from text (so exact): every one of them is a double. */
+const POWERS_OF_TEN: readonly number[] = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+
+/**
+ * `context.cost_usd` as an exact decimal; anything but a finite number spends nothing. Traces
+ * repeat a few prices endlessly, so the decimals of recent ones are kept (a Decimal is never
+ * modified: sums make new ones).
+ */
 export function costOf(value: unknown): Decimal {
-  return typeof value === 'number' && Number.isFinite(value) && value !== 0
-    ? decimalOf(value)
-    : ZERO;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value === 0) return ZERO;
+  let d = costs.get(value);
+  if (d === undefined) {
+    if (costs.size >= COSTS_KEPT) costs.clear();
+    d = decimalOf(value);
+    costs.set(value, d);
+  }
+  return d;
 }
+
+const COSTS_KEPT = 4096;
+const costs = new Map<number, Decimal>();
 
 /** Attempt times in ascending order (ties in replay order), as a deque over an array. */
 export class TimeWindow {
@@ -84,8 +112,12 @@ export class TimeWindow {
 
   /** The first index whose time is `> t`. */
   private upperBound(t: bigint): number {
+    const times = this.times;
+    // Replays ask about the newest time almost always.
+    const last = times[times.length - 1];
+    if (last === undefined || last <= t) return times.length;
     let lo = this.head;
-    let hi = this.times.length;
+    let hi = times.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if ((this.times[mid] ?? t) <= t) lo = mid + 1;
@@ -100,32 +132,55 @@ export interface Spend {
   agent: Decimal;
 }
 
+/** A spend total, with the double the engine is given for it (converted once per change). */
+interface Total {
+  exact: Decimal;
+  number: number;
+}
+
+const NO_SPEND: Total = { exact: ZERO, number: 0 };
+
+function plus(total: Total, cost: Decimal): Total {
+  const exact = addDecimals(total.exact, cost);
+  return { exact, number: decimalToNumber(exact) };
+}
+
 /** One policy's let-through spend of one key on its latest UTC day. */
 export class DailySpend {
   constructor(
     private day: bigint | undefined = undefined,
-    private agent: Decimal = ZERO,
-    private tools: Map<string, Decimal> = new Map(),
+    private agent: Total = NO_SPEND,
+    private tools: Map<string, Total> = new Map(),
   ) {}
 
   /** The spend an event of `day` on `tool` sees (the earlier let-through calls of that day). */
   seen(day: bigint, tool: string): Spend {
     if (this.day !== day) return { tool: ZERO, agent: ZERO };
-    return { tool: this.tools.get(tool) ?? ZERO, agent: this.agent };
+    return { tool: (this.tools.get(tool) ?? NO_SPEND).exact, agent: this.agent.exact };
+  }
+
+  /** `seen(day, tool).tool` as the double handed to the engine. */
+  toolNumber(day: bigint, tool: string): number {
+    return this.day === day ? (this.tools.get(tool) ?? NO_SPEND).number : 0;
+  }
+
+  /** `seen(day, tool).agent` as the double handed to the engine. */
+  agentNumber(day: bigint): number {
+    return this.day === day ? this.agent.number : 0;
   }
 
   /** Records a let-through call. */
   add(day: bigint, tool: string, cost: Decimal): void {
     if (this.day === undefined || day > this.day) {
       this.day = day;
-      this.agent = ZERO;
+      this.agent = NO_SPEND;
       this.tools = new Map();
     } else if (day < this.day) {
       return;
     }
     if (cost.m === 0n) return;
-    this.agent = addDecimals(this.agent, cost);
-    this.tools.set(tool, addDecimals(this.tools.get(tool) ?? ZERO, cost));
+    this.agent = plus(this.agent, cost);
+    this.tools.set(tool, plus(this.tools.get(tool) ?? NO_SPEND, cost));
   }
 
   clone(): DailySpend {
@@ -183,7 +238,7 @@ export class UsageTracker {
       toolRps: toolWindow.countIn(from, t),
       agentRps: state.agentWindow.countIn(from, t),
     };
-    const cut = state.newestNs - SECOND_NS;
+    const cut = state.newestNs === t ? from : state.newestNs - SECOND_NS;
     state.agentWindow.prune(cut);
     toolWindow.prune(cut);
     return attempt;

@@ -56,7 +56,7 @@ beforeAll(async () => {
 
   many = evalCli(['plain.tar.gz', '--input', 'many.jsonl']);
 
-  // A bundle that OPA accepts but aegis did not make: no aegis/ir.json.
+  // A bundle that OPA accepts but aegis did not make: no aegis policy data in data.json.
   const opaDir = join(dir.path, 'opa-src', 'aegis');
   mkdirSync(opaDir, { recursive: true });
   writeFileSync(join(opaDir, 'd.rego'), 'package aegis\n\ndecision := {"decision": "allow"}\n');
@@ -189,7 +189,7 @@ describe('aegis eval', () => {
     expectCleanRefusal(evalCli(['plain.tar.gz', '--input', '-'], ''));
   });
 
-  it('a plain `opa build` bundle (no aegis/ir.json) exits 2', () => {
+  it('a plain `opa build` bundle (no aegis policy data) exits 2', () => {
     const result = evalCli(['opa-built.tar.gz', '--input', 'one.json']);
     expectCleanRefusal(result);
     expect(result.stderr).toContain('opa-built.tar.gz');

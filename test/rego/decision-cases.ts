@@ -630,6 +630,42 @@ export const CASES: DecisionCase[] = [
     ),
   },
   {
+    name: 'sanitize: a pattern that only matches across two strings joined redacts nothing',
+    input: call({ tool: { name: 'scan', action: 'check' }, params: { a: 'x', b: 'y' } }),
+    expected: doc('allow', 'allow', [], { a: 'x', b: 'y' }, { policy: ACME }),
+  },
+  {
+    name: 'sanitize: the same pattern in one string among several',
+    input: call({ tool: { name: 'scan', action: 'check' }, params: { a: 'a', b: ['x-y'] } }),
+    expected: doc(
+      'sanitize',
+      'sanitize',
+      [r('acme/pay-agent/scan/sanitize', 'redacted', 'sanitize')],
+      { a: 'a', b: ['[REDACTED]'] },
+      { policy: ACME, redactions: [{ path: '/b/0', by: 'across' }] },
+    ),
+  },
+  {
+    name: 'sanitize: anchored patterns match each string on its own',
+    input: call({
+      tool: { name: 'anchored', action: 'check' },
+      params: { a: 'id-7', b: 'call 123', c: 'id-7 x', d: '12' },
+    }),
+    expected: doc(
+      'sanitize',
+      'sanitize',
+      [r('acme/pay-agent/anchored/sanitize', 'redacted', 'sanitize')],
+      { a: '[REDACTED]', b: 'call [REDACTED]', c: 'id-7 x', d: '12' },
+      {
+        policy: ACME,
+        redactions: [
+          { path: '/a', by: 'whole' },
+          { path: '/b', by: 'tail' },
+        ],
+      },
+    ),
+  },
+  {
     name: 'type integer: 1e300 is one (exactly), and it is over lte 100',
     input: call({ params: { amount: 50, currency: 'USD', quantity: 1e300 } }),
     expected: denyAcme(r(`${P}/params/quantity/lte`, 'param_violation', 'deny'), {

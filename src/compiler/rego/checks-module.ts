@@ -18,94 +18,109 @@ import data.aegis.tool
 
 # params: a required parameter is missing.
 reasons contains lib.reason(check.missing, "param_missing", "deny") if {
-	some check in tool.params
-	not check.optional
-	not lib.has_param(check.path)
+	params := lib.params
+	missing := lib.missing
+	some i in tool.required
+	check := tool.params[i]
+	object.get(params, check.path, missing) == missing
 }
 
-# params: an operator does not apply to the value's type (lt on a string, ...).
-reasons contains lib.reason(operator, "param_invalid", "deny") if {
-	some check in tool.params
-	value := lib.param(check.path)
-	some operator in check.operators
-	not lib.applies(operator.op, value, operator.value)
+# params: every operator of the checks is in tool.tests (policy-data.ts), with its path from
+# the input's root. The value is not one of an in list (or an eq operand) ...
+reasons contains lib.reason(test, "param_violation", "deny") if {
+	missing := lib.missing
+	root := input
+	some test in tool.tests.one_of
+	value := object.get(root, test.path, missing)
+	value != missing
+	not value in test.value
 }
 
-# params: an operator that applies is violated.
-reasons contains lib.reason(operator, "param_violation", "deny") if {
-	some check in tool.params
-	value := lib.param(check.path)
-	some operator in check.operators
-	lib.applies(operator.op, value, operator.value)
-	not lib.holds(operator.op, value, operator.value)
+# ... or is one of a not_in list (or an ne operand) ...
+reasons contains lib.reason(test, "param_violation", "deny") if {
+	missing := lib.missing
+	root := input
+	some test in tool.tests.none_of
+	value := object.get(root, test.path, missing)
+	value != missing
+	value in test.value
 }
+
+# ... or any other operator does not apply to the value's type (lt on a string, ...), or
+# applies and is violated.
+reasons contains lib.reason(test, code, "deny") if {
+	missing := lib.missing
+	root := input
+	some test in tool.tests.other
+	value := object.get(root, test.path, missing)
+	value != missing
+	code := lib.failure(test.op, value, test.value)
+}
+
+# conditions: the amount parameter (lib.missing when absent, or when the entry has no amount
+# limits).
+amount := object.get(lib.params, tool.amount.param, lib.missing) if {
+	tool.amount
+} else := lib.missing
 
 # conditions: the amount parameter is missing ...
-reasons contains lib.reason(amount.invalid, "param_missing", "deny") if {
-	amount := tool.amount
-	not lib.has_param(amount.param)
+reasons contains lib.reason(tool.amount.invalid, "param_missing", "deny") if {
+	tool.amount
+	amount == lib.missing
 }
 
-# ... or not a number; then the limits below are not compared.
-reasons contains lib.reason(amount.invalid, "param_invalid", "deny") if {
-	amount := tool.amount
-	value := lib.param(amount.param)
-	not is_number(value)
+# ... or not a number; then the amount limits are not compared.
+reasons contains lib.reason(tool.amount.invalid, "param_invalid", "deny") if {
+	not is_number(amount)
+	amount != lib.missing
 }
 
-# conditions.max_amount: the amount is over it.
-reasons contains lib.reason(limit, "amount_over_max", "deny") if {
-	limit := tool.amount.max_amount
-	value := lib.param(tool.amount.param)
+# The numbers the limits compare, each computed once: the amount, the usage counters (a
+# missing one counts as 0: lib.call), and today's spend on the tool or the agent plus this
+# call's cost (with OPA's +, as docs/semantics.md "Usage and spend" requires).
+measures := {
+	"amount": amount,
+	"tool_rps": usage.tool_rps,
+	"agent_rps": usage.agent_rps,
+	"tool_spend": usage.tool_spend_today_usd + cost,
+	"agent_spend": usage.agent_spend_today_usd + cost,
+} if {
+	usage := lib.call.context.usage
+	cost := lib.call.context.cost_usd
+}
+
+# The entry's limits (policy-data.ts lists them, each with its code and effect):
+# conditions.max_amount and approval_needed_over, rate_limit (more calls in the last second
+# than it allows; the counter includes this call) and budget, each when its measure is over
+# it, and conditions.min_amount when under it. An amount that is not a number is compared
+# with none of them.
+reasons contains lib.reason(limit, limit.code, limit.effect) if {
+	numbers := measures
+	some limit in tool.limits.over
+	value := numbers[limit.measure]
 	is_number(value)
 	value > limit.limit
 }
 
-# conditions.min_amount: the amount is under it.
-reasons contains lib.reason(limit, "amount_under_min", "deny") if {
-	limit := tool.amount.min_amount
-	value := lib.param(tool.amount.param)
+reasons contains lib.reason(limit, limit.code, limit.effect) if {
+	numbers := measures
+	some limit in tool.limits.under
+	value := numbers[limit.measure]
 	is_number(value)
 	value < limit.limit
 }
 
-# conditions.approval_needed_over: the amount is over it.
-reasons contains lib.reason(limit, "amount_needs_approval", "approval_needed") if {
-	limit := tool.amount.approval_needed_over
-	value := lib.param(tool.amount.param)
-	is_number(value)
-	value > limit.limit
+# The agent-wide rate_limit and budget, over all its tools.
+reasons contains lib.reason(limit, limit.code, limit.effect) if {
+	numbers := measures
+	some limit in policy.limits.over
+	numbers[limit.measure] > limit.limit
 }
 
 # rules: each rule whose condition holds contributes its effect.
 reasons contains lib.reason(rule, "rule_matched", rule.effect) if {
 	some i in conditions.fired
 	rule := tool.rules[i]
-}
-
-# The entry's rate_limit: more calls to this tool in the last second than it allows (the
-# counter includes this call; missing counts as 0).
-reasons contains lib.reason(limit, "rate_limited", limit.on_exceed) if {
-	limit := tool.rate_limit
-	lib.usage("tool_rps") > limit.limit
-}
-
-# The entry's budget: today's spend on this tool plus this call's cost is over it.
-reasons contains lib.reason(limit, "budget_exceeded", limit.on_exceed) if {
-	limit := tool.budget
-	lib.usage("tool_spend_today_usd") + lib.cost_usd > limit.limit
-}
-
-# The agent-wide rate_limit, over all its tools.
-reasons contains lib.reason(limit, "agent_rate_limited", limit.on_exceed) if {
-	limit := policy.rate_limit
-	lib.usage("agent_rps") > limit.limit
-}
-
-# The agent-wide budget, over all its tools.
-reasons contains lib.reason(limit, "agent_budget_exceeded", limit.on_exceed) if {
-	limit := policy.budget
-	lib.usage("agent_spend_today_usd") + lib.cost_usd > limit.limit
 }
 
 # sanitize: anything was redacted.

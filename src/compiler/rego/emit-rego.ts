@@ -16,7 +16,7 @@ import type { JsonValue } from '../../policy/types.js';
 import { IR_VERSION, type PolicySetIR } from '../ir.js';
 import { CHECKS_MODULE } from './checks-module.js';
 import { conditionsModule } from './conditions-module.js';
-import { decisionModule } from './decision-module.js';
+import { DECISION_MODULE } from './decision-module.js';
 import { libModules } from './lib-modules.js';
 import { policyData } from './policy-data.js';
 import { SANITIZE_MODULE } from './sanitize-module.js';
@@ -39,7 +39,7 @@ export function emitRego(ir: PolicySetIR): EmittedRego {
   }
   const { data, maxHeight, maxMatchers } = policyData(ir);
   const modules = [
-    decisionModule(ir),
+    DECISION_MODULE,
     CHECKS_MODULE,
     conditionsModule(maxHeight),
     SANITIZE_MODULE,

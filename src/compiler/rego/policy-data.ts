@@ -1,18 +1,31 @@
 /**
- * The policies as OPA data: `data.aegis.policies.tenants[<tenant>][<agent>]` and
- * `data.aegis.policies.global[<agent>]`, each the normalized policy with its rule ids,
- * messages and source lines. The keys are what the decision looks a call's policy up by, so
- * finding it does not grow with the number of policies, and data (unlike Rego rules or
- * constants, which OPA compiles one by one) loads fast for tens of thousands of agents.
+ * The policies as OPA data, and the one copy of them a bundle carries: the Rego reads them,
+ * and the native and wasm engines read their IR back from them (irFromPolicyData, which
+ * inverts this file exactly; the round trip is tested). The data shares arrays with the IR
+ * rather than copying them (tens of thousands of agents), so neither may be changed.
+ *
+ * `data.aegis.policies.tenants[<tenant>][<agent>]` and `data.aegis.policies.global[<agent>]`
+ * are the normalized policies with their rule ids, messages and source lines. The keys are
+ * what the decision looks a call's policy up by, so finding it does not grow with the number
+ * of policies, and data (unlike Rego rules or constants, which OPA compiles one by one) loads
+ * fast for tens of thousands of agents. `data.aegis.denials` holds the reasons of steps 1 and
+ * 2, and `data.aegis.format` the layout's version (irFromPolicyData checks it).
  *
  * Keys are snake_case as in the policy files, so that a reviewer reading data.json next to
- * the YAML finds the same names. `when` conditions are flattened (see conditionNodes).
+ * the YAML finds the same names. Where a decision would otherwise scan, branch or recurse,
+ * the data is laid out for it, once: OPA spends about a microsecond on every expression it
+ * evaluates and more on every rule or function body it enters, and a decision should cost
+ * well under a millisecond. So a policy carries `tool_entries` (step 5 by key), its egress
+ * patterns sorted into exact hosts and suffixes (step 4) and its limits as a list; an
+ * allowed_tools entry its params operators as flat `tests` lists by what the Rego does with
+ * them, its limits as lists, its rules' conditions as flat lists of leaves and of the nodes
+ * combining them by height (Rego has no recursion), and for sanitize `scan`, what tells
+ * cheaply whether any matcher matches at all.
  */
 import type { JsonValue } from '../../policy/types.js';
 import type {
-  AmountIR,
   ConditionIR,
-  LimitIR,
+  MatcherIR,
   PolicyIR,
   PolicySetIR,
   ReasonTemplate,
@@ -23,18 +36,26 @@ import type {
 type Json = JsonValue;
 type JsonObject = { [key: string]: Json };
 
+/** The version of this layout; irFromPolicyData reads only this one. */
+export const POLICY_DATA_FORMAT = 1;
+
 export interface PolicyData {
-  /** The deepest condition node (0: tests and time windows only). */
+  /** The tallest rule condition, in levels of nodes combining others (0: leaves only). */
   maxHeight: number;
   /** The most matchers any entry applies in turn. */
   maxMatchers: number;
   data: JsonObject;
 }
 
+interface Stats {
+  maxHeight: number;
+  maxMatchers: number;
+}
+
 export function policyData(ir: PolicySetIR): PolicyData {
   const tenants: Record<string, JsonObject> = {};
   const global: JsonObject = {};
-  const stats = { maxHeight: 0, maxMatchers: 0 };
+  const stats: Stats = { maxHeight: 0, maxMatchers: 0 };
   for (const policy of ir.policies) {
     const doc = policyDoc(policy, stats);
     if (policy.tenant === undefined) {
@@ -50,7 +71,12 @@ export function policyData(ir: PolicySetIR): PolicyData {
       }
     }
   }
-  return { ...stats, data: { aegis: { policies: { tenants, global } } } };
+  const aegis: JsonObject = {
+    format: POLICY_DATA_FORMAT,
+    denials: { invalid_input: reason(ir.invalidInput), no_policy: reason(ir.noPolicy) },
+    policies: { tenants, global },
+  };
+  return { ...stats, data: { aegis } };
 }
 
 /** `obj[key] = value` that also works for a key named `__proto__`. */
@@ -58,22 +84,37 @@ function setOwn(obj: Record<string, Json>, key: string, value: Json): void {
   Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
+function isObject(value: Json | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `file:line`; the line is the text after the last colon. */
 function source(ref: SourceRef): string {
   return `${ref.file}:${ref.line}`;
 }
 
+/** A reason template as data: the IR's own object (normalize writes just rule and message). */
 function reason(template: ReasonTemplate): JsonObject {
-  return { rule: template.rule, message: template.message };
+  return template as unknown as JsonObject;
 }
 
-function limit(ir: LimitIR): JsonObject {
-  return { limit: ir.limit, on_exceed: ir.onExceed, ...reason(ir.reason) };
-}
-
-function policyDoc(
-  policy: PolicyIR,
-  stats: { maxHeight: number; maxMatchers: number },
+/**
+ * A limit as the checks package compares it: when the measure (checks.measures) is over the
+ * limit (under it, in an `under` list), a reason with this code and effect. The lists are
+ * where the policy's and the entries' limits are written down (irFromPolicyData reads them
+ * back by code).
+ */
+function limit(
+  measure: string,
+  value: number,
+  code: string,
+  effect: string,
+  template: ReasonTemplate,
 ): JsonObject {
+  return { measure, limit: value, code, effect, rule: template.rule, message: template.message };
+}
+
+function policyDoc(policy: PolicyIR, stats: Stats): JsonObject {
   const doc: JsonObject = {
     policy:
       policy.tenant === undefined
@@ -82,118 +123,280 @@ function policyDoc(
     mode: policy.mode,
     source: source(policy.source),
   };
-  if (policy.regions !== undefined) doc.regions = [...policy.regions];
-  doc.egress = [...policy.egress];
-  doc.denials = {
-    region: reason(policy.denials.region),
-    egress: reason(policy.denials.egress),
-    tool: reason(policy.denials.tool),
-    action: reason(policy.denials.action),
-  };
+  if (policy.regions !== undefined) doc.regions = policy.regions;
+  doc.egress = egressDoc(policy.egress);
+  doc.denials = policy.denials as unknown as JsonObject;
   doc.tools = policy.tools.map((tool) => toolDoc(tool, stats));
-  if (policy.rateLimit !== undefined) doc.rate_limit = limit(policy.rateLimit);
-  if (policy.budget !== undefined) doc.budget = limit(policy.budget);
+  doc.tool_entries = toolEntries(policy.tools);
+  // The agent-wide limits, over all its tools.
+  const over: JsonObject[] = [];
+  const { rateLimit: rate, budget } = policy;
+  if (rate !== undefined) {
+    over.push(limit('agent_rps', rate.limit, 'agent_rate_limited', rate.onExceed, rate.reason));
+  }
+  if (budget !== undefined) {
+    const code = 'agent_budget_exceeded';
+    over.push(limit('agent_spend', budget.limit, code, budget.onExceed, budget.reason));
+  }
+  doc.limits = { over };
   return doc;
 }
 
-function toolDoc(tool: ToolIR, stats: { maxHeight: number; maxMatchers: number }): JsonObject {
+/**
+ * Step 4 as lookups: `any` for a bare `*`, the host names as the keys of `hosts`, and for
+ * each `*.suffix` pattern the `.suffix` a host must end with; `patterns` as written.
+ */
+function egressDoc(patterns: string[]): JsonObject {
+  const hosts: JsonObject = {};
+  const suffixes: string[] = [];
+  let any = false;
+  for (const pattern of patterns) {
+    if (pattern === '*') any = true;
+    else if (pattern.startsWith('*.')) suffixes.push(pattern.slice(1));
+    else setOwn(hosts, pattern, true);
+  }
+  return { patterns, any, hosts, suffixes };
+}
+
+/**
+ * Step 5 as lookups: for each tool name, the position of the first entry listing each action
+ * (`actions`), and of the first entry for every action (`any_action`, absent when none).
+ * Kept apart because `*` listed with other actions names an action called `*`.
+ */
+function toolEntries(tools: readonly ToolIR[]): JsonObject {
+  const byName: JsonObject = {};
+  tools.forEach((tool, i) => {
+    let entry = Object.hasOwn(byName, tool.name) ? byName[tool.name] : undefined;
+    if (!isObject(entry)) {
+      entry = { actions: {} };
+      setOwn(byName, tool.name, entry);
+    }
+    if (tool.actions === '*') {
+      if (!Object.hasOwn(entry, 'any_action')) entry.any_action = i;
+      return;
+    }
+    const actions = entry.actions;
+    if (!isObject(actions)) return;
+    for (const action of tool.actions) {
+      if (!Object.hasOwn(actions, action)) setOwn(actions, action, i);
+    }
+  });
+  return byName;
+}
+
+function toolDoc(tool: ToolIR, stats: Stats): JsonObject {
   const doc: JsonObject = {
     name: tool.name,
-    actions: tool.actions === '*' ? '*' : [...tool.actions],
+    actions: tool.actions,
     source: source(tool.source),
     params: tool.params.map((check) => ({
-      path: [...check.path],
+      path: check.path,
       optional: check.optional,
       missing: reason(check.missing),
-      operators: check.operators.map((operator) => ({
-        op: operator.op,
-        value: operator.value,
-        ...reason(operator.reason),
-      })),
     })),
+    required: tool.params.flatMap((check, i) => (check.optional ? [] : [i])),
+    tests: testsDoc(tool),
   };
-  if (tool.amount !== undefined) doc.amount = amountDoc(tool.amount);
-  doc.rules = tool.rules.map((rule) => {
-    const nodes = conditionNodes(rule.when);
-    for (const node of nodes) stats.maxHeight = Math.max(stats.maxHeight, Number(node.height));
-    return {
-      ...reason(rule.reason),
-      effect: rule.effect,
-      source: source(rule.source),
-      redact: rule.redact.map((path) => [...path]),
-      when: nodes.length - 1,
-      nodes,
-    };
-  });
-  if (tool.rateLimit !== undefined) doc.rate_limit = limit(tool.rateLimit);
-  if (tool.budget !== undefined) doc.budget = limit(tool.budget);
+  const over: JsonObject[] = [];
+  const under: JsonObject[] = [];
+  const { amount, rateLimit: rate, budget } = tool;
+  if (amount !== undefined) {
+    doc.amount = { param: amount.path, invalid: reason(amount.invalid) };
+    const { max, min, approvalOver: over_ } = amount;
+    if (max) over.push(limit('amount', max.limit, 'amount_over_max', 'deny', max.reason));
+    if (min) under.push(limit('amount', min.limit, 'amount_under_min', 'deny', min.reason));
+    if (over_) {
+      const code = 'amount_needs_approval';
+      over.push(limit('amount', over_.limit, code, 'approval_needed', over_.reason));
+    }
+  }
+  if (rate !== undefined) {
+    over.push(limit('tool_rps', rate.limit, 'rate_limited', rate.onExceed, rate.reason));
+  }
+  if (budget !== undefined) {
+    over.push(limit('tool_spend', budget.limit, 'budget_exceeded', budget.onExceed, budget.reason));
+  }
+  const conditions = new ConditionLists();
+  doc.rules = tool.rules.map((rule) => ({
+    rule: rule.reason.rule,
+    message: rule.reason.message,
+    effect: rule.effect,
+    source: source(rule.source),
+    redact: rule.redact,
+    when: conditions.add(rule.when).id,
+  }));
+  stats.maxHeight = Math.max(stats.maxHeight, conditions.combined.length);
+  doc.conditions = { leaves: conditions.leaves, combined: conditions.combined };
+  doc.limits = { over, under };
   if (tool.sanitize !== undefined) {
     stats.maxMatchers = Math.max(stats.maxMatchers, tool.sanitize.matchers.length);
     doc.sanitize = {
-      redact: tool.sanitize.redact.map((path) => [...path]),
+      redact: tool.sanitize.redact,
       matchers: tool.sanitize.matchers.map((m) => ({ name: m.name, regex: m.regex })),
-      ...reason(tool.sanitize.reason),
-    };
-  }
-  return doc;
-}
-
-function amountDoc(amount: AmountIR): JsonObject {
-  const doc: JsonObject = { param: [...amount.path], invalid: reason(amount.invalid) };
-  if (amount.max !== undefined)
-    doc.max_amount = { limit: amount.max.limit, ...reason(amount.max.reason) };
-  if (amount.min !== undefined)
-    doc.min_amount = { limit: amount.min.limit, ...reason(amount.min.reason) };
-  if (amount.approvalOver !== undefined) {
-    doc.approval_needed_over = {
-      limit: amount.approvalOver.limit,
-      ...reason(amount.approvalOver.reason),
+      scan: scanDoc(tool.sanitize.matchers),
+      rule: tool.sanitize.reason.rule,
+      message: tool.sanitize.reason.message,
     };
   }
   return doc;
 }
 
 /**
- * A condition tree as a list of nodes, children before their parent (the root is last), each
- * with its height: 0 for a test or a time window, else one more than its tallest child. Rego
- * has no recursion; the conditions package decides the nodes height by height.
+ * Every operator of the entry's params checks, sorted by what the Rego does with it:
+ * `one_of` (in, and eq as in a list of one) and `none_of` (not_in, and ne) are tested inline,
+ * `other` through lib.failure. Each has its path from the input's root (`["params", ...]`:
+ * params that are absent read as {} there too, and params that are not an object never get
+ * this far), and `at`, the positions of its check in params and of the operator in the check.
  */
-export function conditionNodes(when: ConditionIR): JsonObject[] {
-  const nodes: JsonObject[] = [];
-  const visit = (c: ConditionIR): { index: number; height: number } => {
-    let node: JsonObject;
-    let height = 0;
+function testsDoc(tool: ToolIR): JsonObject {
+  const tests: Record<TestGroup, JsonObject[]> = { one_of: [], none_of: [], other: [] };
+  tool.params.forEach((check, i) => {
+    const path = ['params', ...check.path];
+    check.operators.forEach(({ op, value: operand, reason: { rule, message } }, j) => {
+      const { group, value } = testGroup(op, operand);
+      tests[group].push({ at: [i, j], path, op, value, rule, message });
+    });
+  });
+  return tests;
+}
+
+type TestGroup = 'one_of' | 'none_of' | 'other';
+
+/** Membership operators, tested inline by the Rego, and every other one. */
+function testGroup(op: string, value: Json): { group: TestGroup; value: Json } {
+  if (op === 'in') return { group: 'one_of', value };
+  if (op === 'eq') return { group: 'one_of', value: [value] };
+  if (op === 'not_in') return { group: 'none_of', value };
+  if (op === 'ne') return { group: 'none_of', value: [value] };
+  return { group: 'other', value };
+}
+
+/**
+ * What decides cheaply whether any matcher matches any string, so that sanitize scrubs
+ * nothing in the usual call (sanitize.rego). One regex that matches a string exactly when
+ * some matcher does: the matcher itself, or the alternation of all of them (RE2 keeps a flag
+ * such as `(?i)` inside the group that sets it). `joined` when that regex can also be run once
+ * over all the strings joined by NUL: no matcher asks where it is in the text (`^`, `$`, `\A`,
+ * `\z`; `\b` and `\B` see NUL as a non-word character, as they see the ends of a string), so
+ * it matches the joined text wherever it matches one of the strings (and where it matches
+ * across a NUL, sanitize only does the full scan for nothing). Else `each`, regexes to run on
+ * every string: the alternation, or the matchers themselves when they cannot be joined (a
+ * named group, as RE2 refuses a name used twice, or a text long enough that a regex engine's
+ * size limit might refuse it where it took the parts; policy.wasm's RE2 has one).
+ */
+function scanDoc(matchers: readonly MatcherIR[]): JsonObject {
+  if (matchers.length === 0) return { each: [] };
+  const only = matchers.length === 1 ? matchers[0] : undefined;
+  const alternation = matchers.map((m) => `(?:${m.regex})`).join('|');
+  const named = matchers.some((m) => m.regex.includes('(?P<') || m.regex.includes('(?<'));
+  if (only === undefined && (named || alternation.length > MAX_JOINED_REGEX)) {
+    return { each: matchers.map((m) => m.regex) };
+  }
+  const regex = only?.regex ?? alternation;
+  const positional = matchers.some((m) => /[$^]|\\[Az]/.test(m.regex));
+  return positional ? { each: [regex] } : { joined: regex };
+}
+
+/** Far above all the detectors together (about 700 characters), far below RE2's limits. */
+const MAX_JOINED_REGEX = 4000;
+
+/** Go's names of the weekdays, which OPA's time.weekday returns. */
+export const WEEKDAY_NAMES = {
+  mon: 'Monday',
+  tue: 'Tuesday',
+  wed: 'Wednesday',
+  thu: 'Thursday',
+  fri: 'Friday',
+  sat: 'Saturday',
+  sun: 'Sunday',
+} as const;
+
+interface Placed {
+  id: number;
+  height: number;
+}
+
+/**
+ * The conditions of an entry's rules, flattened for the Rego: every node gets an id; `leaves`
+ * lists the tests, each on one operator, and `combined[h - 1]` the nodes of height h (all,
+ * any, not; one more than their tallest child) with the ids of their children. So the Rego
+ * decides the leaves, then the nodes height by height, each from the ones below it.
+ *
+ * Two rewrites keep every leaf a single cheap test, without changing what holds: a test with
+ * several operators becomes `all` of one test per operator (each requires the value to be
+ * present, as the whole test does; the node is marked `test: true`), and a time window becomes
+ * `all` of a days leaf and an hours leaf, each only when given (marked `window: true`; a
+ * window with neither is a days leaf with all seven, `given: false`, so that a zone OPA does
+ * not know still makes it false). A test's kind is its group as in testsDoc (`one_of`,
+ * `none_of`, `other`; `present` when it has no operator, which validate refuses), its
+ * `subject` `param` or `field`, its path from the input's root. The marks let
+ * irFromPolicyData rebuild the condition as written.
+ */
+class ConditionLists {
+  leaves: JsonObject[] = [];
+  combined: JsonObject[][] = [];
+  private next = 0;
+
+  add(c: ConditionIR): Placed {
     switch (c.kind) {
       case 'param':
-      case 'field':
-        node = {
-          kind: c.kind,
-          height: 0,
-          path: [...c.path],
-          tests: c.tests.map((t) => ({ op: t.op, value: t.value })),
-        };
-        break;
-      case 'time':
-        node = {
-          kind: 'time',
-          height: 0,
-          tz: c.tz,
-          days: c.days === undefined ? null : [...c.days],
-          hours: c.hours === undefined ? null : { start: c.hours.start, end: c.hours.end },
-        };
-        break;
+      case 'field': {
+        const path = c.kind === 'param' ? ['params', ...c.path] : c.path;
+        const subject = c.kind;
+        if (c.tests.length === 0) return this.leaf({ kind: 'present', subject, path });
+        const parts = c.tests.map((t) => {
+          const { group, value } = testGroup(t.op, t.value);
+          return this.leaf({ kind: group, subject, path, op: t.op, value });
+        });
+        return this.all(parts, 'test');
+      }
+      case 'time': {
+        const parts: Placed[] = [];
+        if (c.days !== undefined || c.hours === undefined) {
+          const given = c.days !== undefined;
+          const days = (c.days ?? Object.keys(WEEKDAY_NAMES)) as (keyof typeof WEEKDAY_NAMES)[];
+          const names = days.map((d) => WEEKDAY_NAMES[d]);
+          parts.push(this.leaf({ kind: 'days', tz: c.tz, days: names, given }));
+        }
+        if (c.hours !== undefined) {
+          const { start, end } = c.hours;
+          // The minutes from start to end going forward, around midnight: an end not after
+          // the start wraps (22:00-06:00 spans 480), an end equal to it spans the whole day.
+          const span = end > start ? end - start : end - start + 1440;
+          parts.push(this.leaf({ kind: 'hours', tz: c.tz, start, end, span }));
+        }
+        return this.all(parts, 'window');
+      }
       case 'all':
       case 'any':
-      case 'not': {
-        const children = (c.kind === 'not' ? [c.of] : c.of).map(visit);
-        height = 1 + Math.max(0, ...children.map((child) => child.height));
-        node = { kind: c.kind, height, of: children.map((child) => child.index) };
-        break;
-      }
+        return this.combine(
+          c.kind,
+          c.of.map((x) => this.add(x)),
+        );
+      case 'not':
+        return this.combine('not', [this.add(c.of)]);
     }
-    nodes.push(node);
-    return { index: nodes.length - 1, height };
-  };
-  visit(when);
-  return nodes;
+  }
+
+  private leaf(fields: JsonObject): Placed {
+    const id = this.next++;
+    this.leaves.push({ id, ...fields });
+    return { id, height: 0 };
+  }
+
+  /** One node, or `all` of several, marked as the rewrite of one test or one window. */
+  private all(parts: Placed[], mark: 'test' | 'window'): Placed {
+    const only = parts.length === 1 ? parts[0] : undefined;
+    return only ?? this.combine('all', parts, mark);
+  }
+
+  private combine(kind: 'all' | 'any' | 'not', children: Placed[], mark?: string): Placed {
+    const id = this.next++;
+    const height = 1 + Math.max(0, ...children.map((child) => child.height));
+    while (this.combined.length < height) this.combined.push([]);
+    const node: JsonObject = { id, kind, of: children.map((child) => child.id) };
+    if (mark !== undefined) node[mark] = true;
+    this.combined[height - 1]?.push(node);
+    return { id, height };
+  }
 }

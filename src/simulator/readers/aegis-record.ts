@@ -9,7 +9,8 @@ import type { TraceEvent, TraceOrigin, TraceRecord } from '../types.js';
 import { recordedDecision } from './recorded-decision.js';
 import { normalizeLooseId } from './trace-id.js';
 
-export function aegisRecord(value: unknown, origin: TraceOrigin): TraceRecord {
+/** `escapes`: whether the JSON text of the value had `\u` escapes (TraceEvent.escapes). */
+export function aegisRecord(value: unknown, origin: TraceOrigin, escapes: boolean): TraceRecord {
   if (!isObject(value)) {
     return { kind: 'malformed', origin, error: 'not a JSON object (a decision input)' };
   }
@@ -35,11 +36,20 @@ export function aegisRecord(value: unknown, origin: TraceOrigin): TraceRecord {
   }
   const hasTraceFields = 'recorded' in value || 'trace_id' in value || 'span_id' in value;
   if (!hasTraceFields) {
-    return { kind: 'event', origin, format: 'aegis-jsonl', timeNs, input: value };
+    const event: TraceEvent = {
+      kind: 'event',
+      origin,
+      format: 'aegis-jsonl',
+      timeNs,
+      input: value,
+    };
+    if (escapes) event.escapes = true;
+    return event;
   }
   const { recorded, trace_id, span_id, ...input } = value;
   // Optional fields assigned one by one, not spread: this is the per-line hot path.
   const event: TraceEvent = { kind: 'event', origin, format: 'aegis-jsonl', timeNs, input };
+  if (escapes) event.escapes = true;
   const decision = recordedDecision(recorded);
   if (decision) event.recorded = decision;
   const traceId = normalizeLooseId(trace_id);

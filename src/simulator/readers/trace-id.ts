@@ -24,5 +24,13 @@ export function normalizeId(raw: unknown, bytes: number): string | undefined {
  */
 export function normalizeLooseId(raw: unknown): string | undefined {
   if (typeof raw !== 'string' || raw === '') return undefined;
-  return HEX.test(raw) ? raw.toLowerCase() : raw;
+  // One pass over the characters, per event: lower-case hex (the common case) is kept as it is.
+  let upper = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) continue;
+    if (c >= 65 && c <= 70) upper = true;
+    else return raw;
+  }
+  return upper ? raw.toLowerCase() : raw;
 }

@@ -117,7 +117,7 @@ export class TraceParser {
     this.#mode = 'lines';
     this.#format = detectFormat(value);
     if (this.#format === 'otlp-json') value = parseOtlpJson(text);
-    this.#emit(value, line, out);
+    this.#emit(value, line, hasEscapes(text), out);
   }
 
   #value(text: string, line: number, out: TraceRecord[]): void {
@@ -128,19 +128,20 @@ export class TraceParser {
       out.push(this.#malformed(line, invalidJson(error)));
       return;
     }
-    this.#emit(value, line, out);
+    this.#emit(value, line, hasEscapes(text), out);
   }
 
-  #emit(value: unknown, line: number, out: TraceRecord[]): void {
+  /** `escapes`: whether the JSON text the value came from has `\u` escapes (aegisRecord). */
+  #emit(value: unknown, line: number, escapes: boolean, out: TraceRecord[]): void {
     const origin: TraceOrigin = { file: this.#file, line };
-    if (!Array.isArray(value)) this.#emitOne(value, origin, out);
-    else for (const element of value) this.#emitOne(element, origin, out);
+    if (!Array.isArray(value)) this.#emitOne(value, origin, escapes, out);
+    else for (const element of value) this.#emitOne(element, origin, escapes, out);
   }
 
-  #emitOne(value: unknown, origin: TraceOrigin, out: TraceRecord[]): void {
+  #emitOne(value: unknown, origin: TraceOrigin, escapes: boolean, out: TraceRecord[]): void {
     switch (this.#format) {
       case 'aegis-jsonl':
-        out.push(aegisRecord(value, origin));
+        out.push(aegisRecord(value, origin, escapes));
         return;
       case 'opa-decision-log': {
         const record = decisionLogRecord(value, origin);
@@ -212,7 +213,12 @@ export class TraceParser {
     if (parsed && !Array.isArray(whole)) {
       this.#mode = 'lines';
       this.#format = detectFormat(whole);
-      this.#emit(this.#format === 'otlp-json' ? parseOtlpJson(text) : whole, firstLine, out);
+      this.#emit(
+        this.#format === 'otlp-json' ? parseOtlpJson(text) : whole,
+        firstLine,
+        hasEscapes(text),
+        out,
+      );
       return;
     }
     whole = undefined;
@@ -243,9 +249,14 @@ export class TraceParser {
       return;
     }
     this.#mode = 'lines';
-    for (const { value, line } of values) this.#emit(value, line, out);
+    const escapes = hasEscapes(text);
+    for (const { value, line } of values) this.#emit(value, line, escapes, out);
     if (failure) out.push(this.#malformed(failure.line, failure.message));
   }
+}
+
+function hasEscapes(text: string): boolean {
+  return text.includes('\\u');
 }
 
 function isBlank(text: string): boolean {

@@ -21,17 +21,47 @@ redact_paths contains path if {
 }
 
 # A path below another one is covered by it (and would no longer exist to point at).
-covering_paths := lib.outermost(redact_paths)
+covering_paths := lib.outermost(redact_paths) if count(redact_paths) > 0
 
-path_redacted := lib.replace_all(lib.params, {[path, "[REDACTED]"] | some path in covering_paths})
+# The params with the covering paths redacted; the params themselves when there are none.
+path_redacted := lib.replace_all(lib.params, {[path, "[REDACTED]"] | some path in covering_paths}) if {
+	covering_paths
+} else := lib.params
 
 redactions contains {"path": lib.pointer(path), "by": "path"} if some path in covering_paths
 
-# Every string of the path-redacted params, with its result after each matcher in turn.
+# Whether some matcher matches some string of the path-redacted params, decided cheaply for
+# the usual call with nothing to scrub (policy-data.ts: tool.sanitize.scan is a regex that
+# matches a string exactly when some matcher does): in one regex.match over all the strings
+# joined by NUL when the regex allows it (scan.joined), else string by string (scan.each).
+scrub if regex.match(tool.sanitize.scan.joined, concat("\u0000", strings))
+
+scrub if {
+	some pattern in tool.sanitize.scan.each
+	some s in strings
+	regex.match(pattern, s)
+}
+
+# The strings of the path-redacted params (not object keys).
+strings contains s if {
+	walk(path_redacted, [_, s])
+	is_string(s)
+}
+
+# Every string of the path-redacted params that some matcher matches, with its result after
+# each matcher in turn. (A string no matcher matches stays as it is, with no redaction.)
 scrubs contains [path, s, lib.scrub_steps(s, matchers)] if {
+	scrub
 	matchers := tool.sanitize.matchers
-	count(matchers) > 0
 	some [path, s] in lib.strings(path_redacted)
+	matched(s)
+}
+
+matched(s) if regex.match(tool.sanitize.scan.joined, s)
+
+matched(s) if {
+	some pattern in tool.sanitize.scan.each
+	regex.match(pattern, s)
 }
 
 # One redaction per string and matcher that matched it (in what the matchers before it left).

@@ -3,8 +3,9 @@
 #
 # The policies are data: data.aegis.policies.tenants[<tenant>][<agent>] and
 # data.aegis.policies.global[<agent>], each a policy as its source says it, normalized, with
-# the rule id, message and source line of every check. This package finds the call's policy
-# and applies steps 1 to 5; data.aegis.checks and data.aegis.sanitize do step 6.
+# the rule id, message and source line of every check (src/compiler/rego/policy-data.ts
+# describes the layout). This package finds the call's policy and applies steps 1 to 5;
+# data.aegis.checks and data.aegis.sanitize do step 6.
 package aegis
 
 import data.aegis.checks
@@ -12,19 +13,9 @@ import data.aegis.lib
 import data.aegis.sanitize
 
 # Step 1 denies a malformed input, step 2 a call no policy covers, before anything else.
-decision := early_denial({
-	"rule": "aegis/input",
-	"code": "invalid_input",
-	"effect": "deny",
-	"message": "the decision input is malformed",
-}) if {
+decision := early_denial(data.aegis.denials.invalid_input, "invalid_input") if {
 	lib.malformed
-} else := early_denial({
-	"rule": "aegis/policy",
-	"code": "no_policy",
-	"effect": "deny",
-	"message": "no policy for this agent",
-}) if {
+} else := early_denial(data.aegis.denials.no_policy, "no_policy") if {
 	not policy
 } else := decided
 
@@ -34,18 +25,24 @@ policy := data.aegis.policies.tenants[input.agent.tenant][input.agent.id] if {
 	is_string(input.agent.tenant)
 } else := data.aegis.policies.global[input.agent.id]
 
-early_denial(reason) := {
+early_denial(template, code) := {
 	"decision": "deny",
 	"outcome": "deny",
 	"allow": false,
 	"mode": "enforce",
-	"reasons": [reason],
+	"reasons": [lib.reason(template, code, "deny")],
 	"redactions": [],
 	"params": lib.params,
 }
 
-# Step 5: the position of the allowed_tools entry the call uses, and the entry.
-entry := lib.tool_entry(policy.tools)
+# Step 5: the position of the allowed_tools entry the call uses, and the entry. An entry that
+# lists the action wins over a "*" entry; among several, the first listed (policy-data.ts
+# wrote down which one in tool_entries).
+entries := policy.tool_entries[input.tool.name]
+
+entry := entries.actions[input.tool.action] if {
+	is_string(input.tool.action)
+} else := entries.any_action
 
 tool := policy.tools[entry]
 
@@ -56,9 +53,9 @@ denied := lib.reason(policy.denials.region, "region_denied", "deny") if {
 } else := lib.reason(policy.denials.egress, "egress_denied", "deny") if {
 	egress_denied
 } else := lib.reason(policy.denials.tool, "tool_not_allowed", "deny") if {
-	not lib.tool_listed(policy.tools)
+	not entries
 } else := lib.reason(policy.denials.action, "action_not_allowed", "deny") if {
-	not lib.action_listed(policy.tools)
+	not tool
 }
 
 # Step 3: context.region is one of the policy's regions.
@@ -71,17 +68,24 @@ egress_denied if {
 	not lib.host_allowed(host, policy.egress)
 }
 
-# Otherwise step 6: every reason of the matched entry and of the agent-wide limits.
+# Otherwise step 6: every reason of the matched entry and of the agent-wide limits. (The
+# usual call has none: that case skips the sorting.)
 reasons := [denied] if {
 	denied
+} else := [] if {
+	count(checks.reasons) == 0
 } else := sorted_reasons(checks.reasons)
 
 redactions := [] if {
 	denied
+} else := [] if {
+	count(sanitize.redactions) == 0
 } else := sorted_redactions(sanitize.redactions)
 
 # Step 7: the most restrictive effect of any reason; allow when there is none.
-outcome := "deny" if {
+outcome := "allow" if {
+	reasons == []
+} else := "deny" if {
 	some reason in reasons
 	reason.effect == "deny"
 } else := "approval_needed" if {
@@ -99,8 +103,8 @@ final := outcome if {
 
 # The sanitized copy only when enforcing and something was redacted.
 params := sanitize.params if {
+	redactions != []
 	policy.mode == "enforce"
-	count(redactions) > 0
 } else := lib.params
 
 decided := {

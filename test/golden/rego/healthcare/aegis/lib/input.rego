@@ -5,29 +5,51 @@ package aegis.lib
 # Step 1: a malformed input is denied with invalid_input (docs/semantics.md, "Step 1").
 malformed if not well_formed
 
-# agent.id and tool.name are required strings (so agent and tool are objects); the other
-# values are optional but must have their type when present.
+# agent.id and tool.name are required strings (so input, agent and tool are objects); the
+# other values are optional but must have their type when present. This runs for every
+# decision, so it reads them from call, where a missing one has a value of its type.
 well_formed if {
 	is_object(input)
-	is_string(input.agent.id)
-	is_string(input.tool.name)
-	every path in [["agent", "tenant"], ["tool", "action"], ["egress", "host"], ["context", "region"], ["context", "time"]] {
-		is_string(object.get(input, path, ""))
-	}
-	every path in [["params"], ["egress"], ["context"], ["context", "usage"]] {
-		is_object(object.get(input, path, {}))
-	}
-	every path in [
-		["context", "cost_usd"],
-		["context", "usage", "tool_rps"],
-		["context", "usage", "agent_rps"],
-		["context", "usage", "tool_spend_today_usd"],
-		["context", "usage", "agent_spend_today_usd"],
-	] {
-		is_number(object.get(input, path, 0))
-	}
+	c := call
+	is_string(c.agent.id)
+	is_string(c.agent.tenant)
+	is_string(c.tool.name)
+	is_string(c.tool.action)
+	is_object(c.params)
+	is_object(c.egress)
+	is_string(c.egress.host)
+	is_object(c.context)
+	is_string(c.context.region)
+	is_string(c.context.time)
+	is_number(c.context.cost_usd)
+	is_object(c.context.usage)
+	is_number(c.context.usage.tool_rps)
+	is_number(c.context.usage.agent_rps)
+	is_number(c.context.usage.tool_spend_today_usd)
+	is_number(c.context.usage.agent_spend_today_usd)
 	not bad_time
 }
+
+# The input (an object: well_formed checks that first), with a value of its type for each
+# optional value that is missing: object.union merges objects key by key, at every depth
+# where both sides have an object, so a value of another type stays as it is (and fails its
+# test above), and a missing agent or tool gets no id or name. The limits read the usage
+# counters and the cost from it too (missing ones count as 0).
+call := object.union(
+	{
+		"agent": {"tenant": ""},
+		"tool": {"action": ""},
+		"params": {},
+		"egress": {"host": ""},
+		"context": {
+			"region": "",
+			"time": "",
+			"cost_usd": 0,
+			"usage": {"tool_rps": 0, "agent_rps": 0, "tool_spend_today_usd": 0, "agent_spend_today_usd": 0},
+		},
+	},
+	input,
+)
 
 bad_time if {
 	text := input.context.time
@@ -48,17 +70,13 @@ params := input.params if {
 	is_object(input.params)
 } else := {}
 
-# A value is present at a path (an array of keys) of params: null and false are. object.get
-# returns its default only for a missing path, and no value equals both defaults.
-has_param(path) if object.get(params, path, true) == object.get(params, path, false)
+# What object.get gives for a value that is not there: a set, which JSON (and so the input)
+# cannot hold. Unlike a default such as null, it tells a missing value from a null or false
+# one in a single lookup.
+missing := set()
 
-# The value at a path of params, when present.
-param(path) := object.get(params, path, null) if has_param(path)
-
-# The value at a path from the input's root (a condition's field), when present.
-field(path) := object.get(input, path, null) if {
-	object.get(input, path, true) == object.get(input, path, false)
-}
+# A value is present at a path (an array of keys) of params: null and false are.
+has_param(path) if object.get(params, path, missing) != missing
 
 # When the call happens, in nanoseconds since the epoch: context.time, else now.
 call_ns := time.parse_rfc3339_ns(input.context.time) if {
@@ -68,12 +86,6 @@ call_ns := time.parse_rfc3339_ns(input.context.time) if {
 # The call's instant floored to its minute (floor, also before 1970): all that time windows
 # need, and exact as a double, which is how policy.wasm hands it to its host's builtins.
 call_minute_ns := call_ns - (((call_ns % 60000000000) + 60000000000) % 60000000000)
-
-# A counter of context.usage; a missing one counts as 0 (section 3).
-usage(name) := object.get(input, ["context", "usage", name], 0)
-
-# The cost of this call; missing counts as 0.
-cost_usd := object.get(input, ["context", "cost_usd"], 0)
 
 # A reason of the decision: a {rule, message} of the policy with its code and effect.
 reason(template, code, effect) := {
