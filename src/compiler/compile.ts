@@ -1,23 +1,20 @@
 /**
- * `compile()`: policy paths -> an OPA bundle, in memory. validate -> normalize -> emit Rego ->
- * assemble. Only `--wasm` leaves the process (it runs `opa build -t wasm`); writing the
- * bundle to disk is the command's job.
+ * `compile()`: policy paths -> an OPA bundle, in memory. validate -> normalize -> emit Rego
+ * (compileSources) -> assemble. Only `--wasm` leaves the process (it runs `opa build -t
+ * wasm`); writing the bundle to disk is the command's job.
  */
 import { createHash } from 'node:crypto';
 import { buildManifest, serializeManifest, WASM_MODULE_PATH } from '../bundle/manifest.js';
 import { type BundleFile, writeBundle } from '../bundle/write-bundle.js';
-import { findOpa, opaBuildWasm } from '../engine/opa-binary.js';
 import { InputError } from '../errors.js';
 import type { JsonValue } from '../policy/types.js';
-import { type ValidateOptions, type ValidationResult, validate } from '../policy/validate.js';
+import type { ValidationResult } from '../policy/validate.js';
+import { type CompileSourcesOptions, compileSources } from './compile-sources.js';
 import type { PolicySetIR } from './ir.js';
-import { normalize } from './normalize.js';
-import { emitRego, type RegoModule } from './rego/emit-rego.js';
+import type { RegoModule } from './rego/emit-rego.js';
 import { countRuleIds } from './rule-ids.js';
 
-export interface CompileOptions extends ValidateOptions {
-  /** The manifest revision; default `sha256:<first 16 hex digits of the source digest>`. */
-  revision?: string;
+export interface CompileOptions extends CompileSourcesOptions {
   /** Add /policy.wasm built by `opa build -t wasm` (needs opa). */
   wasm?: boolean;
   /** The aegis version recorded in the manifest. */
@@ -53,14 +50,9 @@ export async function compile(
   paths: readonly string[],
   options: CompileOptions,
 ): Promise<CompileResult> {
-  // normalize asks every tool entry and rule for its source line.
-  const validation = await validate(paths, { ...options, lines: true });
-  if (!validation.valid) return { ok: false, validation };
-
-  const ir = normalize(validation.loaded);
-  const { modules, data } = emitRego(ir);
-  const sourceSha256 = sourceDigest(validation);
-  const revision = options.revision ?? `sha256:${sourceSha256.slice(0, 16)}`;
+  const compiled = await compileSources(paths, options);
+  if (!compiled.ok) return compiled;
+  const { validation, ir, modules, data, revision, sourceSha256 } = compiled;
   // data.json carries the policies once, for OPA and (read back into the IR) for the native
   // and wasm engines: see rego/policy-data.ts.
   // Encoded once here: the bundle and the digests below read the same bytes (tens of MB for
@@ -71,6 +63,8 @@ export async function compile(
   ];
   let wasm: Uint8Array | undefined;
   if (options.wasm) {
+    // Loaded here: execa and the OPA lookup cost startup time that only --wasm needs.
+    const { findOpa, opaBuildWasm } = await import('../engine/opa-binary.js');
     const opa = await findOpa({ env: options.env ?? process.env, cwd: options.cwd });
     if (!opa.ok) throw new InputError(`--wasm needs opa: ${opa.message}`, opa.hint);
     const built = await opaBuildWasm({
@@ -113,18 +107,6 @@ export async function compile(
     policies: ir.policies.length,
     rules: countRuleIds(ir),
   };
-}
-
-/** Over the policies' file names and texts, in the (sorted) order they were read. */
-function sourceDigest(validation: ValidationResult): string {
-  const hash = createHash('sha256');
-  const seen = new Set<string>();
-  for (const { source } of validation.loaded) {
-    if (seen.has(source.file)) continue;
-    seen.add(source.file);
-    hash.update(`${source.file}\0${source.text}\0`);
-  }
-  return hash.digest('hex');
 }
 
 function sha256Hex(bytes: Uint8Array): string {

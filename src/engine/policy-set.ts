@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseManifest } from '../bundle/manifest.js';
 import { readBundleFile } from '../bundle/read-bundle.js';
-import { compile } from '../compiler/compile.js';
+import { compileSources } from '../compiler/compile-sources.js';
 import type { PolicySetIR } from '../compiler/ir.js';
 import { IR_FILE, parseIr } from '../compiler/ir-file.js';
 import type { RegoModule } from '../compiler/rego/emit-rego.js';
@@ -62,24 +62,31 @@ export async function loadPolicySet(
   ) {
     return { ok: true, set: await loadBundle(resolve(options.cwd, first), first, options) };
   }
+  if (options.wasm) return compileWithWasm(paths, options);
+  // Without wasm there is no bundle to assemble: the IR, Rego and data are all the engines use.
+  const compiled = await compileSources(paths, { cwd: options.cwd });
+  if (!compiled.ok) return { ok: false, validation: compiled.validation };
+  const { revision, ir, modules, data } = compiled;
+  return { ok: true, set: { origin: 'sources', revision, ir, modules, data } };
+}
+
+async function compileWithWasm(
+  paths: readonly string[],
+  options: LoadPolicySetOptions,
+): Promise<LoadPolicySetResult> {
+  // Loaded on demand: bundle assembly (tar, gzip) and the OPA lookup only serve --engine wasm.
+  const { compile } = await import('../compiler/compile.js');
   const compiled = await compile(paths, {
     cwd: options.cwd,
     compilerVersion: options.compilerVersion,
     ...(options.env ? { env: options.env } : {}),
-    ...(options.wasm ? { wasm: true } : {}),
+    wasm: true,
   });
   if (!compiled.ok) return { ok: false, validation: compiled.validation };
-  const wasmFile = compiled.wasm;
+  const { revision, ir, modules, data, wasm } = compiled;
   return {
     ok: true,
-    set: {
-      origin: 'sources',
-      revision: compiled.revision,
-      ir: compiled.ir,
-      modules: compiled.modules,
-      data: compiled.data,
-      ...(wasmFile ? { wasm: wasmFile } : {}),
-    },
+    set: { origin: 'sources', revision, ir, modules, data, ...(wasm ? { wasm } : {}) },
   };
 }
 

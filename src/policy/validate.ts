@@ -93,11 +93,12 @@ export function checkSources(
 
 export function runRules(policies: readonly LoadedPolicy[]): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const rule of RULES) {
+  const checks = RULES.map((rule) => {
+    const { severity } = DIAGNOSTIC_CODES[rule.id];
     const report: Report = (at, pointer, message, extra = {}) => {
       out.push({
         code: rule.id,
-        severity: DIAGNOSTIC_CODES[rule.id].severity,
+        severity,
         file: at.source.file,
         pointer,
         document: at.source.index,
@@ -106,7 +107,15 @@ export function runRules(policies: readonly LoadedPolicy[]): Diagnostic[] {
         ...(extra.hint ? { hint: extra.hint } : {}),
       });
     };
-    rule.check(policies, report);
+    return { rule, report };
+  });
+  // Policy by policy (see PolicyRule), every rule on one before the next, each with a list of
+  // its own (the rules share what they build per list); cross-policy rules last. The order of
+  // the output does not matter: the caller sorts diagnostics.
+  for (const policy of policies) {
+    const one = [policy];
+    for (const { rule, report } of checks) if (!rule.across) rule.check(one, report);
   }
+  for (const { rule, report } of checks) if (rule.across) rule.check(policies, report);
   return out;
 }

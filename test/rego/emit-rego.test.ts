@@ -144,7 +144,7 @@ describe('emitRego', () => {
     if (!odd) throw new Error('missing set');
     const modules = new Map(emitRego(odd).modules.map((m) => [m.path, m.text]));
     // not(any(all(not(param)), time)): height 4.
-    expect(modules.get('aegis/conditions.rego')).toContain('rule.when in holds_4');
+    expect(modules.get('aegis/conditions.rego')).toContain('held := holds_4');
     expect(modules.get('aegis/conditions.rego')).not.toContain('holds_5');
     // 8 detectors and 1 pattern.
     expect(modules.get('aegis/lib/scrub.rego')).toContain('s9 := scrub_step(s8, matchers, 8)');

@@ -133,16 +133,15 @@ describe('conditions', () => {
 });
 
 describe('step 4 and step 5 lookups', () => {
-  it('sorts egress patterns into any, exact hosts and suffixes', () => {
+  it('sorts egress patterns into exact hosts and suffixes, "*" as the empty suffix', () => {
     const ir = irFromYaml(
       't.yaml',
       'agent: a\nallowed_tools: []\negress:\n  allow: [api.x.com, "*.Y.com", "*"]\n',
     );
     expect(policyDoc(ir).egress).toEqual({
       patterns: ['api.x.com', '*.y.com', '*'],
-      any: true,
       hosts: { 'api.x.com': true },
-      suffixes: ['.y.com'],
+      suffixes: ['.y.com', ''],
     });
   });
 

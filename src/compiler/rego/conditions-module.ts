@@ -36,8 +36,9 @@ import data.aegis.tool
 
 # The positions of the entry's rules whose condition holds.
 fired contains i if {
+	held := holds_${levels}
 	some i, rule in tool.rules
-	rule.when in holds_${levels}
+	rule.when in held
 }
 
 # The leaves that hold.

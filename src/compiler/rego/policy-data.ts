@@ -143,19 +143,19 @@ function policyDoc(policy: PolicyIR, stats: Stats): JsonObject {
 }
 
 /**
- * Step 4 as lookups: `any` for a bare `*`, the host names as the keys of `hosts`, and for
- * each `*.suffix` pattern the `.suffix` a host must end with; `patterns` as written.
+ * Step 4 as lookups: the host names as the keys of `hosts`, and for each `*.suffix` pattern
+ * the `.suffix` a host must end with, and for a bare `*` the empty suffix, which every host
+ * ends with; `patterns` as written.
  */
 function egressDoc(patterns: string[]): JsonObject {
   const hosts: JsonObject = {};
   const suffixes: string[] = [];
-  let any = false;
   for (const pattern of patterns) {
-    if (pattern === '*') any = true;
+    if (pattern === '*') suffixes.push('');
     else if (pattern.startsWith('*.')) suffixes.push(pattern.slice(1));
     else setOwn(hosts, pattern, true);
   }
-  return { patterns, any, hosts, suffixes };
+  return { patterns, hosts, suffixes };
 }
 
 /**

@@ -49,10 +49,10 @@ scrub if {
 }
 
 # The strings of the path-redacted params (not object keys).
-strings contains s if {
+strings := [s |
 	walk(path_redacted, [_, s])
 	is_string(s)
-}
+]
 
 # Every string of the path-redacted params that some matcher matches, with its result after
 # each matcher in turn. (A string no matcher matches stays as it is, with no redaction.)

@@ -6,6 +6,7 @@ import type { LoadedPolicy, PolicyRule } from './rule.js';
  */
 export const duplicatePolicy: PolicyRule = {
   id: 'duplicate-policy',
+  across: true,
   check(policies, report) {
     const first = new Map<string, LoadedPolicy>();
     for (const at of policies) {

@@ -25,9 +25,14 @@ export type Report = (
 /**
  * A semantic check (POLICY-LANGUAGE.md section 7). The id is the diagnostic code, the README
  * anchor and the name `--ignore` takes; the severity comes from DIAGNOSTIC_CODES.
- * `check` sees every policy at once so that cross-file checks (duplicates) need no special path.
+ *
+ * `check` is given one policy at a time, unless the rule says `across: true` (duplicates):
+ * then it sees every policy of the run at once. One at a time keeps what a rule builds while
+ * it looks (sites, pointers, operator lists) short-lived: built for a thousand policies at
+ * once, it outlived the young generation and the garbage collector copied all of it.
  */
 export interface PolicyRule {
   id: DiagnosticCode;
+  across?: true;
   check(policies: readonly LoadedPolicy[], report: Report): void;
 }

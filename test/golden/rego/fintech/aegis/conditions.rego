@@ -15,8 +15,9 @@ import data.aegis.tool
 
 # The positions of the entry's rules whose condition holds.
 fired contains i if {
+	held := holds_1
 	some i, rule in tool.rules
-	rule.when in holds_1
+	rule.when in held
 }
 
 # The leaves that hold.

@@ -64,7 +64,7 @@ region_allowed if input.context.region in policy.regions
 # Step 4: a call that names egress.host must reach a host the policy's egress list allows;
 # an empty list (no egress block) allows none.
 egress_denied if {
-	host := input.egress.host
+	host := lower(input.egress.host)
 	not lib.host_allowed(host, policy.egress)
 }
 
@@ -107,7 +107,21 @@ params := sanitize.params if {
 	policy.mode == "enforce"
 } else := lib.params
 
+# The usual call: nothing to report, so the call is allowed as it came, in either mode. (A
+# redaction always comes with a reason: the sanitize check's, or the sanitize rule's that
+# asked for it.) Otherwise the decision from the reasons and redactions.
 decided := {
+	"decision": "allow",
+	"outcome": "allow",
+	"allow": true,
+	"mode": policy.mode,
+	"reasons": [],
+	"redactions": [],
+	"params": lib.params,
+	"policy": policy.policy,
+} if {
+	reasons == []
+} else := {
 	"decision": final,
 	"outcome": outcome,
 	"allow": final in {"allow", "sanitize"},

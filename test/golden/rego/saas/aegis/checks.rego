@@ -10,77 +10,76 @@ import data.aegis.policy
 import data.aegis.sanitize
 import data.aegis.tool
 
-# params: a required parameter is missing.
+# params: a required parameter is missing (object.get gives set() for a value that is not
+# there: lib.has_param).
 reasons contains lib.reason(check.missing, "param_missing", "deny") if {
+	entry := tool
 	params := lib.params
-	missing := lib.missing
-	some i in tool.required
-	check := tool.params[i]
-	object.get(params, check.path, missing) == missing
+	some i in entry.required
+	check := entry.params[i]
+	object.get(params, check.path, set()) == set()
 }
 
 # params: every operator of the checks is in tool.tests (policy-data.ts), with its path from
-# the input's root. The value is not one of an in list (or an eq operand) ...
+# the input's root (bound once: a reference to input in the loop would be evaluated in every
+# turn). The value is not one of an in list (or an eq operand) ...
 reasons contains lib.reason(test, "param_violation", "deny") if {
-	missing := lib.missing
 	root := input
 	some test in tool.tests.one_of
-	value := object.get(root, test.path, missing)
-	value != missing
+	value := object.get(root, test.path, set())
+	value != set()
 	not value in test.value
 }
 
-# ... or is one of a not_in list (or an ne operand) ...
+# ... or is one of a not_in list (or an ne operand; a missing value, set(), is in no list) ...
 reasons contains lib.reason(test, "param_violation", "deny") if {
-	missing := lib.missing
 	root := input
 	some test in tool.tests.none_of
-	value := object.get(root, test.path, missing)
-	value != missing
+	value := object.get(root, test.path, set())
 	value in test.value
 }
 
 # ... or any other operator does not apply to the value's type (lt on a string, ...), or
 # applies and is violated.
 reasons contains lib.reason(test, code, "deny") if {
-	missing := lib.missing
 	root := input
 	some test in tool.tests.other
-	value := object.get(root, test.path, missing)
-	value != missing
+	value := object.get(root, test.path, set())
+	value != set()
 	code := lib.failure(test.op, value, test.value)
 }
 
-# conditions: the amount parameter (lib.missing when absent, or when the entry has no amount
+# conditions: the amount parameter (set() when absent, or when the entry has no amount
 # limits).
-amount := object.get(lib.params, tool.amount.param, lib.missing) if {
-	tool.amount
-} else := lib.missing
+amount := object.get(lib.params, param, set()) if {
+	param := tool.amount.param
+} else := set()
 
 # conditions: the amount parameter is missing ...
 reasons contains lib.reason(tool.amount.invalid, "param_missing", "deny") if {
+	amount == set()
 	tool.amount
-	amount == lib.missing
 }
 
 # ... or not a number; then the amount limits are not compared.
 reasons contains lib.reason(tool.amount.invalid, "param_invalid", "deny") if {
 	not is_number(amount)
-	amount != lib.missing
+	amount != set()
 }
 
 # The numbers the limits compare, each computed once: the amount, the usage counters (a
-# missing one counts as 0: lib.call), and today's spend on the tool or the agent plus this
-# call's cost (with OPA's +, as docs/semantics.md "Usage and spend" requires).
+# missing one counts as 0; step 1 checked the types of those present), and today's spend on
+# the tool or the agent plus this call's cost (with OPA's +, as docs/semantics.md "Usage and
+# spend" requires).
 measures := {
 	"amount": amount,
-	"tool_rps": usage.tool_rps,
-	"agent_rps": usage.agent_rps,
-	"tool_spend": usage.tool_spend_today_usd + cost,
-	"agent_spend": usage.agent_spend_today_usd + cost,
+	"tool_rps": object.get(usage, "tool_rps", 0),
+	"agent_rps": object.get(usage, "agent_rps", 0),
+	"tool_spend": object.get(usage, "tool_spend_today_usd", 0) + cost,
+	"agent_spend": object.get(usage, "agent_spend_today_usd", 0) + cost,
 } if {
-	usage := lib.call.context.usage
-	cost := lib.call.context.cost_usd
+	usage := object.get(input, ["context", "usage"], {})
+	cost := object.get(input, ["context", "cost_usd"], 0)
 }
 
 # The entry's limits (policy-data.ts lists them, each with its code and effect):

@@ -6,54 +6,32 @@ package aegis.lib
 malformed if not well_formed
 
 # agent.id and tool.name are required strings (so input, agent and tool are objects); the
-# other values are optional but must have their type when present. This runs for every
-# decision, so it reads them from call, where a missing one has a value of its type.
+# other values are optional but must have their type when present: each is read with
+# object.get and a default of its type (for context.time, a valid time). Every check is a
+# single builtin: this runs for every decision.
 well_formed if {
 	is_object(input)
-	c := call
-	is_string(c.agent.id)
-	is_string(c.agent.tenant)
-	is_string(c.tool.name)
-	is_string(c.tool.action)
-	is_object(c.params)
-	is_object(c.egress)
-	is_string(c.egress.host)
-	is_object(c.context)
-	is_string(c.context.region)
-	is_string(c.context.time)
-	is_number(c.context.cost_usd)
-	is_object(c.context.usage)
-	is_number(c.context.usage.tool_rps)
-	is_number(c.context.usage.agent_rps)
-	is_number(c.context.usage.tool_spend_today_usd)
-	is_number(c.context.usage.agent_spend_today_usd)
-	not bad_time
-}
-
-# The input (an object: well_formed checks that first), with a value of its type for each
-# optional value that is missing: object.union merges objects key by key, at every depth
-# where both sides have an object, so a value of another type stays as it is (and fails its
-# test above), and a missing agent or tool gets no id or name. The limits read the usage
-# counters and the cost from it too (missing ones count as 0).
-call := object.union(
-	{
-		"agent": {"tenant": ""},
-		"tool": {"action": ""},
-		"params": {},
-		"egress": {"host": ""},
-		"context": {
-			"region": "",
-			"time": "",
-			"cost_usd": 0,
-			"usage": {"tool_rps": 0, "agent_rps": 0, "tool_spend_today_usd": 0, "agent_spend_today_usd": 0},
-		},
-	},
-	input,
-)
-
-bad_time if {
-	text := input.context.time
-	not rfc3339(text)
+	is_string(input.agent.id)
+	is_string(input.tool.name)
+	is_string(object.get(input.agent, "tenant", ""))
+	is_string(object.get(input.tool, "action", ""))
+	is_object(object.get(input, "params", {}))
+	egress := object.get(input, "egress", {})
+	is_object(egress)
+	is_string(object.get(egress, "host", ""))
+	context := object.get(input, "context", {})
+	is_object(context)
+	is_string(object.get(context, "region", ""))
+	at := object.get(context, "time", "1970-01-01T00:00:00Z")
+	is_string(at)
+	rfc3339(at)
+	is_number(object.get(context, "cost_usd", 0))
+	usage := object.get(context, "usage", {})
+	is_object(usage)
+	is_number(object.get(usage, "tool_rps", 0))
+	is_number(object.get(usage, "agent_rps", 0))
+	is_number(object.get(usage, "tool_spend_today_usd", 0))
+	is_number(object.get(usage, "agent_spend_today_usd", 0))
 }
 
 # RFC 3339 as docs/semantics.md writes it down: OPA's time.parse_rfc3339_ns alone (Go's
@@ -70,22 +48,24 @@ params := input.params if {
 	is_object(input.params)
 } else := {}
 
-# What object.get gives for a value that is not there: a set, which JSON (and so the input)
-# cannot hold. Unlike a default such as null, it tells a missing value from a null or false
-# one in a single lookup.
-missing := set()
-
-# A value is present at a path (an array of keys) of params: null and false are.
-has_param(path) if object.get(params, path, missing) != missing
+# A value is present at a path (an array of keys) of params: null and false are. Here and
+# wherever a value is looked up, object.get's default for a value that is not there is set():
+# JSON, and so the input, cannot hold a set, so unlike a default such as null it tells a
+# missing value from a null or false one in a single lookup.
+has_param(path) if object.get(params, path, set()) != set()
 
 # When the call happens, in nanoseconds since the epoch: context.time, else now.
 call_ns := time.parse_rfc3339_ns(input.context.time) if {
 	is_string(input.context.time)
 } else := time.now_ns()
 
-# The call's instant floored to its minute (floor, also before 1970): all that time windows
-# need, and exact as a double, which is how policy.wasm hands it to its host's builtins.
-call_minute_ns := call_ns - (((call_ns % 60000000000) + 60000000000) % 60000000000)
+# The call's instant floored to its minute: all that time windows need, and exact as a
+# double, which is how policy.wasm hands it to its host's builtins. (x % m takes the sign of
+# x, so before 1970 the remainder is made positive first; each operation on numbers this
+# large costs OPA big-integer arithmetic.)
+call_minute_ns := call_ns - (call_ns % 60000000000) if {
+	call_ns >= 0
+} else := call_ns - (((call_ns % 60000000000) + 60000000000) % 60000000000)
 
 # A reason of the decision: a {rule, message} of the policy with its code and effect.
 reason(template, code, effect) := {

@@ -4,30 +4,14 @@ package aegis.lib
 
 # How an operator fails on a value: "param_invalid" when it does not apply to the value's
 # type (in a condition the test is then false), "param_violation" when it applies and does
-# not hold; undefined when it holds. An operator's bodies exclude each other, and each starts
-# with op == its name: OPA's rule index picks a call's bodies by that equality on an argument
-# (it indexes neither a constant in a function's head nor a ref into an argument, and would
-# try every body of every operator), so a test costs one call and one or two short bodies.
-# Equality is JSON equality (1 == 1.0; objects whatever their key order).
-failure(op, value, operand) := "param_violation" if {
-	op == "eq"
-	value != operand
-}
-
-failure(op, value, operand) := "param_violation" if {
-	op == "ne"
-	value == operand
-}
-
-failure(op, value, operand) := "param_violation" if {
-	op == "in"
-	not value in operand
-}
-
-failure(op, value, operand) := "param_violation" if {
-	op == "not_in"
-	value in operand
-}
+# not hold; undefined when it holds. (in, not_in, eq and ne are tested inline: policy-data.ts
+# sorts them into one_of and none_of.) An operator's bodies exclude each other, and each
+# starts with op == its name: OPA's rule index picks a call's bodies by that equality on an
+# argument (it indexes neither a constant in a function's head nor a ref into an argument,
+# nor a body with an else, and would try every body of every operator), so a test costs one
+# call and two short bodies. A number's bound is compared before its type is checked (Rego
+# orders values of different types, by type): the usual value passes and leaves the body at
+# once. Equality is JSON equality (1 == 1.0; objects whatever their key order).
 
 # lt, lte, gt and gte apply to numbers.
 failure(op, value, _) := "param_invalid" if {
@@ -37,8 +21,8 @@ failure(op, value, _) := "param_invalid" if {
 
 failure(op, value, operand) := "param_violation" if {
 	op == "lt"
-	is_number(value)
 	value >= operand
+	is_number(value)
 }
 
 failure(op, value, _) := "param_invalid" if {
@@ -48,8 +32,8 @@ failure(op, value, _) := "param_invalid" if {
 
 failure(op, value, operand) := "param_violation" if {
 	op == "lte"
-	is_number(value)
 	value > operand
+	is_number(value)
 }
 
 failure(op, value, _) := "param_invalid" if {
@@ -59,8 +43,8 @@ failure(op, value, _) := "param_invalid" if {
 
 failure(op, value, operand) := "param_violation" if {
 	op == "gt"
-	is_number(value)
 	value <= operand
+	is_number(value)
 }
 
 failure(op, value, _) := "param_invalid" if {
@@ -70,8 +54,8 @@ failure(op, value, _) := "param_invalid" if {
 
 failure(op, value, operand) := "param_violation" if {
 	op == "gte"
-	is_number(value)
 	value < operand
+	is_number(value)
 }
 
 # matches and not_matches (RE2, unanchored), prefix and suffix apply to strings.
