@@ -1,4 +1,5 @@
 /** `aegis validate <path...>`: validate, render in the chosen format, exit 0, 1 or 2. */
+import { setFlagsFromString } from 'node:v8';
 import { DIAGNOSTIC_CODES, type DiagnosticCode } from '../diagnostics.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
@@ -25,6 +26,12 @@ export async function run(options: ValidateCommandOptions, io: CommandIO): Promi
   }
   const strict = options.strict ?? false;
   const ignore = parseIgnoreCodes(options.ignore ?? []);
+  // Garbage-collector sizing for this command. Most of what validation allocates dies within
+  // one policy, so V8's young generation is kept at its initial size (about 1 MB) instead of
+  // growing to 16 MB: more, smaller scavenges, and far fewer fresh pages touched. On virtual
+  // machines, where a page fault is expensive, that was 15-20% of a 1,000-file run (peak RSS
+  // 121 -> 87 MB; docs/benchmarks.md). compile keeps V8's default: it holds on to much more.
+  setFlagsFromString('--semi-space-growth-factor=1');
   const result = await validate(options.paths, {
     cwd: io.cwd,
     ignore,
