@@ -258,7 +258,7 @@ const PROFILE_PARTS = [
   ['replay, usage, report', (url) => url.includes('/dist/simulator/')],
   ['startup and policy compile', (url) => url.includes('/dist/') || url.includes('/node_modules/')],
   ['garbage collector', (_url, name) => name === '(garbage collector)'],
-  ['node internals (streams, promises, I/O)', () => true],
+  ['node internals (I/O, promises, module loading)', () => true],
 ];
 
 /**

@@ -4,6 +4,7 @@
  */
 import { isObject, type Json, type JsonObject } from './json.js';
 import { instantMs, parseRfc3339 } from './rfc3339.js';
+import type { Route } from './route.js';
 
 export interface DecisionInput {
   /** The input as given (JSON data); see `fieldRoot` for what `field` conditions read. */
@@ -49,7 +50,8 @@ export interface ReplayContext {
   /**
    * `agent.id`, `agent.tenant`, `tool.name` and `tool.action` when the caller has read them from
    * this very input and found them well-formed (objects holding strings; tenant and action
-   * possibly absent); undefined: read them here.
+   * possibly absent); undefined: read them here. The evaluator caches the lookups these ids
+   * imply on the object (`routes`), so it should be one object per distinct ids, reused.
    */
   ids: CallIds | undefined;
 }
@@ -59,6 +61,8 @@ export interface CallIds {
   tenant?: string;
   tool: string;
   action?: string;
+  /** Set by the evaluator (route.ts): what these ids look up, per policy set. */
+  routes?: Route[];
 }
 
 function member(obj: JsonObject, key: string): Json | undefined {

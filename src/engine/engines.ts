@@ -5,10 +5,7 @@
 import { InputError } from '../errors.js';
 import type { Decision } from './decision.js';
 import { evaluate } from './evaluate.js';
-import { findOpa } from './opa-binary.js';
-import { createOpaEngine } from './opa-engine.js';
 import type { PolicySet } from './policy-set.js';
-import { createWasmEngine } from './wasm-engine.js';
 
 export const ENGINE_NAMES = ['native', 'opa', 'wasm'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
@@ -36,6 +33,10 @@ export async function createEngine(
         close: async () => {},
       };
     case 'opa': {
+      // Loaded on demand, as is wasm's below: execa and opa-wasm cost a native run (simulate,
+      // eval) a good part of its start-up.
+      const { findOpa } = await import('./opa-binary.js');
+      const { createOpaEngine } = await import('./opa-engine.js');
       const opa = await findOpa({ env: context.env, cwd: context.cwd });
       if (!opa.ok) throw new InputError(`--engine opa needs opa: ${opa.message}`, opa.hint);
       const engine = await createOpaEngine({
@@ -56,6 +57,7 @@ export async function createEngine(
           'compile with `aegis compile --wasm`',
         );
       }
+      const { createWasmEngine } = await import('./wasm-engine.js');
       const engine = await createWasmEngine({ wasm: set.wasm, data: set.data });
       return {
         name,

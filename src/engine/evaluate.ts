@@ -4,9 +4,8 @@
  * choice the contract leaves open; numbers.ts, rfc3339.ts, regex.ts and strings.ts hold the
  * places where Go's (OPA's) behaviour has to be reproduced rather than JavaScript's.
  */
-import type { PolicyIR, PolicySetIR, ReasonTemplate, ToolIR } from '../compiler/ir.js';
-import type { Effect } from '../policy/types.js';
-import type { Decision, Outcome, Reason, ReasonCode, Redaction } from './decision.js';
+import type { PolicyIR, PolicySetIR, ToolIR } from '../compiler/ir.js';
+import type { Decision, Outcome, Reason, Redaction } from './decision.js';
 import {
   type DecisionInput,
   inputParams,
@@ -16,10 +15,11 @@ import {
 } from './decision-input.js';
 import { asJsonData, getPath, type JsonObject } from './json.js';
 import { sumExceeds } from './numbers.js';
-import { findPolicy, policyIndex } from './policy-index.js';
+import { hostAllowed, type PolicyEntry, policyIndex } from './policy-index.js';
+import { routeOf } from './route.js';
 import { sanitizeParams } from './sanitize.js';
 import { compareCodePoints, goLower } from './strings.js';
-import { type Clock, toolPlan } from './tool-plan.js';
+import type { Clock, ToolPlan } from './tool-plan.js';
 
 export interface EvaluateOptions {
   /** The time of a call without `context.time`: ns since the epoch, or a Date. Default: the system clock. */
@@ -29,7 +29,7 @@ export interface EvaluateOptions {
 export function evaluate(ir: PolicySetIR, input: unknown, options: EvaluateOptions = {}): Decision {
   const data = asJsonData(input);
   const call = readInput(data);
-  if (!call) return early(ir.invalidInput, 'invalid_input', inputParams(data));
+  if (!call) return early(policyIndex(ir).invalidInput, inputParams(data));
   return decide(ir, call, options);
 }
 
@@ -47,73 +47,68 @@ export function evaluateReplayed(
   context: ReplayContext,
 ): Decision {
   const call = readReplayedInput(input, context);
-  if (!call) return early(ir.invalidInput, 'invalid_input', inputParams(input));
+  if (!call) return early(policyIndex(ir).invalidInput, inputParams(input));
   return decide(ir, call, NO_OPTIONS);
 }
 
 /** Steps 2 to 6 for a well-formed call. */
 function decide(ir: PolicySetIR, call: DecisionInput, options: EvaluateOptions): Decision {
-  const index = policyIndex(ir);
-  const policy = findPolicy(index, call.agentId, call.tenant);
-  if (!policy) return early(ir.noPolicy, 'no_policy', call.params);
+  const route = routeOf(ir, call);
+  const found = route.found;
+  if (!found) return early(route.index.noPolicy, call.params);
+  const { policy, entry } = found;
 
   if (policy.regions && (call.region === undefined || !policy.regions.includes(call.region))) {
-    return finish(policy, call, [reason('region_denied', 'deny', policy.denials.region)], []);
+    return finish(policy, entry, call, [entry.regionDenied], []);
   }
-  if (call.host !== undefined && !hostAllowed(policy.egress, goLower(call.host))) {
-    return finish(policy, call, [reason('egress_denied', 'deny', policy.denials.egress)], []);
+  if (call.host !== undefined && !hostAllowed(entry.egress, goLower(call.host))) {
+    return finish(policy, entry, call, [entry.egressDenied], []);
   }
-  const tools = index.tools.get(policy)?.get(call.toolName);
-  if (!tools)
-    return finish(policy, call, [reason('tool_not_allowed', 'deny', policy.denials.tool)], []);
-  const tool =
-    (call.action !== undefined ? tools.byAction.get(call.action) : undefined) ?? tools.wildcard;
-  if (!tool)
-    return finish(policy, call, [reason('action_not_allowed', 'deny', policy.denials.action)], []);
+  const tool = found.tool;
+  if (!tool) return finish(policy, entry, call, [entry.toolNotAllowed], []);
+  if (!tool.entry) return finish(policy, entry, call, [entry.actionNotAllowed], []);
 
-  return checkCall(policy, tool, call, options);
+  return checkCall(policy, entry, tool.entry.ir, tool.entry.plan, call, options);
 }
 
 /** Step 6: every check of the matched entry contributes its reasons. */
 function checkCall(
   policy: PolicyIR,
+  entry: PolicyEntry,
   tool: ToolIR,
+  plan: ToolPlan,
   call: DecisionInput,
   options: EvaluateOptions,
 ): Decision {
   const reasons: Reason[] = [];
   const params = call.params;
-  const plan = toolPlan(tool);
 
   for (const check of plan.params) {
     const value = getPath(params, check.path);
     if (value === undefined) {
-      if (!check.optional) reasons.push(reason('param_missing', 'deny', check.missing));
+      if (!check.optional) reasons.push(check.missing);
       continue;
     }
     for (const op of check.operators) {
       const result = op.test(value);
-      if (result === 'invalid') reasons.push(reason('param_invalid', 'deny', op.reason));
-      else if (result === 'violated') reasons.push(reason('param_violation', 'deny', op.reason));
+      if (result === 'invalid') reasons.push(op.invalid);
+      else if (result === 'violated') reasons.push(op.violated);
     }
   }
 
   const amount = tool.amount;
-  if (amount) {
+  const amountReasons = plan.amount;
+  if (amount && amountReasons) {
     const value = getPath(params, amount.path);
-    if (value === undefined) reasons.push(reason('param_missing', 'deny', amount.invalid));
-    else if (typeof value !== 'number')
-      reasons.push(reason('param_invalid', 'deny', amount.invalid));
+    if (value === undefined) reasons.push(amountReasons.missing);
+    else if (typeof value !== 'number') reasons.push(amountReasons.invalid);
     else {
-      if (amount.max && value > amount.max.limit)
-        reasons.push(reason('amount_over_max', 'deny', amount.max.reason));
-      if (amount.min && value < amount.min.limit)
-        reasons.push(reason('amount_under_min', 'deny', amount.min.reason));
-      if (amount.approvalOver && value > amount.approvalOver.limit) {
-        reasons.push(
-          reason('amount_needs_approval', 'approval_needed', amount.approvalOver.reason),
-        );
-      }
+      if (amount.max && amountReasons.overMax && value > amount.max.limit)
+        reasons.push(amountReasons.overMax);
+      if (amount.min && amountReasons.underMin && value < amount.min.limit)
+        reasons.push(amountReasons.underMin);
+      if (amount.approvalOver && amountReasons.needsApproval && value > amount.approvalOver.limit)
+        reasons.push(amountReasons.needsApproval);
     }
   }
 
@@ -122,24 +117,32 @@ function checkCall(
   let ruleRedacts: (readonly string[])[] | undefined;
   for (const rule of plan.rules) {
     if (!rule.holds(call, clock)) continue;
-    reasons.push(reason('rule_matched', rule.effect, rule.reason));
+    reasons.push(rule.reason);
     if (rule.effect === 'sanitize' && rule.redact.length > 0) {
       ruleRedacts ??= [];
       for (const path of rule.redact) ruleRedacts.push(path);
     }
   }
 
-  if (tool.rateLimit && call.toolRps > tool.rateLimit.limit) {
-    reasons.push(reason('rate_limited', tool.rateLimit.onExceed, tool.rateLimit.reason));
+  if (tool.rateLimit && plan.rateLimited && call.toolRps > tool.rateLimit.limit) {
+    reasons.push(plan.rateLimited);
   }
-  if (tool.budget && sumExceeds(call.toolSpend, call.costUsd, tool.budget.limit)) {
-    reasons.push(reason('budget_exceeded', tool.budget.onExceed, tool.budget.reason));
+  if (
+    tool.budget &&
+    plan.budgetExceeded &&
+    sumExceeds(call.toolSpend, call.costUsd, tool.budget.limit)
+  ) {
+    reasons.push(plan.budgetExceeded);
   }
-  if (policy.rateLimit && call.agentRps > policy.rateLimit.limit) {
-    reasons.push(reason('agent_rate_limited', policy.rateLimit.onExceed, policy.rateLimit.reason));
+  if (policy.rateLimit && entry.agentRateLimited && call.agentRps > policy.rateLimit.limit) {
+    reasons.push(entry.agentRateLimited);
   }
-  if (policy.budget && sumExceeds(call.agentSpend, call.costUsd, policy.budget.limit)) {
-    reasons.push(reason('agent_budget_exceeded', policy.budget.onExceed, policy.budget.reason));
+  if (
+    policy.budget &&
+    entry.agentBudgetExceeded &&
+    sumExceeds(call.agentSpend, call.costUsd, policy.budget.limit)
+  ) {
+    reasons.push(entry.agentBudgetExceeded);
   }
 
   let redactions: Redaction[] = [];
@@ -148,15 +151,15 @@ function checkCall(
   const redactPaths = ruleRedacts
     ? [...(sanitize?.redact ?? []), ...ruleRedacts]
     : (sanitize?.redact ?? []);
-  if (sanitize && (redactPaths.length > 0 || sanitize.matchers.length > 0)) {
+  if (sanitize && plan.redacted && (redactPaths.length > 0 || sanitize.matchers.length > 0)) {
     const result = sanitizeParams(params, redactPaths, sanitize.matchers);
     if (result.redactions.length > 0) {
       redactions = result.redactions;
       sanitized = result.params;
-      reasons.push(reason('redacted', 'sanitize', sanitize.reason));
+      reasons.push(plan.redacted);
     }
   }
-  return finish(policy, call, reasons, redactions, sanitized);
+  return finish(policy, entry, call, reasons, redactions, sanitized);
 }
 
 /** The call's time, read from the clock at most once, and only if a time condition asks. */
@@ -184,41 +187,38 @@ function nowMs(options: EvaluateOptions): number {
   return ms;
 }
 
-/** `*` any host; `*.suffix` any host ending in `.suffix` (any depth, not the apex); else exact. */
-function hostAllowed(patterns: readonly string[], host: string): boolean {
-  for (const p of patterns) {
-    if (p === '*' || p === host || (p.startsWith('*.') && host.endsWith(p.slice(1)))) return true;
-  }
-  return false;
-}
-
-function reason(code: ReasonCode, effect: Effect, template: ReasonTemplate): Reason {
-  return { code, effect, rule: template.rule, message: template.message };
-}
-
-function early(template: ReasonTemplate, code: ReasonCode, params: JsonObject): Decision {
+function early(reason: Reason, params: JsonObject): Decision {
   return {
     decision: 'deny',
     outcome: 'deny',
     allow: false,
     mode: 'enforce',
-    reasons: [reason(code, 'deny', template)],
+    reasons: [reason],
     redactions: [],
     params,
   };
 }
 
-const RANK: Record<Outcome, number> = { allow: 0, sanitize: 1, approval_needed: 2, deny: 3 };
-
 function finish(
   policy: PolicyIR,
+  entry: PolicyEntry,
   call: DecisionInput,
   reasons: Reason[],
   redactions: Redaction[],
   sanitized?: JsonObject,
 ): Decision {
+  // The most restrictive effect (allow < sanitize < approval_needed < deny), by comparing the
+  // effect strings: a lookup per reason in a rank table showed in profiles.
   let outcome: Outcome = 'allow';
-  for (const r of reasons) if (RANK[r.effect] > RANK[outcome]) outcome = r.effect;
+  for (const r of reasons) {
+    const effect = r.effect;
+    if (effect === 'deny') {
+      outcome = 'deny';
+      break;
+    }
+    if (effect === 'approval_needed') outcome = effect;
+    else if (effect === 'sanitize' && outcome === 'allow') outcome = effect;
+  }
   const enforce = policy.mode === 'enforce';
   const decision: Outcome = enforce ? outcome : 'allow';
   return {
@@ -229,40 +229,78 @@ function finish(
     reasons: sortReasons(reasons),
     redactions: sortRedactions(redactions),
     params: enforce && sanitized ? sanitized : call.params,
-    policy:
-      policy.tenant === undefined
-        ? { agent: policy.agent }
-        : { agent: policy.agent, tenant: policy.tenant },
+    policy: entry.doc,
   };
 }
 
+/** Below this many, an insertion sort: no comparator closure, no call into the sort builtin. */
+const SMALL = 12;
+
+/** By rule, code, effect, message (code point order), without duplicates; sorts in place. */
 function sortReasons(reasons: Reason[]): Reason[] {
-  if (reasons.length < 2) return reasons;
-  const sorted = reasons.sort(
-    (a, b) =>
-      compareCodePoints(a.rule, b.rule) ||
-      compareCodePoints(a.code, b.code) ||
-      compareCodePoints(a.effect, b.effect) ||
-      compareCodePoints(a.message, b.message),
-  );
-  const repeats = (r: Reason, prev: Reason | undefined) =>
-    prev !== undefined &&
-    prev.rule === r.rule &&
-    prev.code === r.code &&
-    prev.effect === r.effect &&
-    prev.message === r.message;
-  // Duplicates are rare: copy only when there is one.
-  if (!sorted.some((r, i) => repeats(r, sorted[i - 1]))) return sorted;
-  return sorted.filter((r, i) => !repeats(r, sorted[i - 1]));
+  const n = reasons.length;
+  if (n < 2) return reasons;
+  if (n <= SMALL) {
+    for (let i = 1; i < n; i++) {
+      const r = reasons[i] as Reason;
+      let j = i - 1;
+      for (; j >= 0 && compareReasons(reasons[j] as Reason, r) > 0; j--) {
+        reasons[j + 1] = reasons[j] as Reason;
+      }
+      reasons[j + 1] = r;
+    }
+  } else reasons.sort(compareReasons);
+  // Duplicates are rare: sorted, they are neighbours, dropped in place.
+  let kept = 1;
+  for (let i = 1; i < n; i++) {
+    const r = reasons[i] as Reason;
+    if (!sameReason(reasons[kept - 1] as Reason, r)) reasons[kept++] = r;
+  }
+  reasons.length = kept;
+  return reasons;
 }
 
-function sortRedactions(redactions: Redaction[]): Redaction[] {
-  if (redactions.length < 2) return redactions;
-  const sorted = redactions.sort(
-    (a, b) => compareCodePoints(a.path, b.path) || compareCodePoints(a.by, b.by),
+function compareReasons(a: Reason, b: Reason): number {
+  if (a === b) return 0;
+  return (
+    compareCodePoints(a.rule, b.rule) ||
+    compareCodePoints(a.code, b.code) ||
+    compareCodePoints(a.effect, b.effect) ||
+    compareCodePoints(a.message, b.message)
   );
-  return sorted.filter((r, i) => {
-    const prev = sorted[i - 1];
-    return !prev || prev.path !== r.path || prev.by !== r.by;
-  });
+}
+
+function sameReason(a: Reason, b: Reason): boolean {
+  return (
+    a === b ||
+    (a.rule === b.rule && a.code === b.code && a.effect === b.effect && a.message === b.message)
+  );
+}
+
+/** By path, then by, without duplicates; sorts in place. */
+function sortRedactions(redactions: Redaction[]): Redaction[] {
+  const n = redactions.length;
+  if (n < 2) return redactions;
+  if (n <= SMALL) {
+    for (let i = 1; i < n; i++) {
+      const r = redactions[i] as Redaction;
+      let j = i - 1;
+      for (; j >= 0 && compareRedactions(redactions[j] as Redaction, r) > 0; j--) {
+        redactions[j + 1] = redactions[j] as Redaction;
+      }
+      redactions[j + 1] = r;
+    }
+  } else redactions.sort(compareRedactions);
+  let kept = 1;
+  for (let i = 1; i < n; i++) {
+    const r = redactions[i] as Redaction;
+    const prev = redactions[kept - 1] as Redaction;
+    if (prev.path !== r.path || prev.by !== r.by) redactions[kept++] = r;
+  }
+  redactions.length = kept;
+  return redactions;
+}
+
+function compareRedactions(a: Redaction, b: Redaction): number {
+  return compareCodePoints(a.path, b.path) || compareCodePoints(a.by, b.by);
 }

@@ -51,15 +51,24 @@ export function isJsonData(v: unknown): v is Json {
  * check: strings are not looked at.
  */
 export function numbersFinite(v: unknown): boolean {
-  if (typeof v === 'number') return Number.isFinite(v);
-  if (typeof v !== 'object' || v === null) return true;
+  if (typeof v !== 'object' || v === null) return typeof v !== 'number' || Number.isFinite(v);
+  return membersFinite(v);
+}
+
+/** Leaves are looked at in the loop rather than in a call each: most members are leaves. */
+function membersFinite(v: object): boolean {
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (!numbersFinite(v[i])) return false;
+    for (let i = 0; i < v.length; i++) if (!finiteMember(v[i])) return false;
     return true;
   }
   const obj = v as Record<string, unknown>;
-  for (const key in obj) if (!numbersFinite(obj[key])) return false;
+  for (const key in obj) if (!finiteMember(obj[key])) return false;
   return true;
+}
+
+function finiteMember(x: unknown): boolean {
+  if (typeof x === 'object') return x === null || membersFinite(x);
+  return typeof x !== 'number' || Number.isFinite(x);
 }
 
 // Hot (once per decision): indexed loops and for-in rather than every() and Object.keys(),

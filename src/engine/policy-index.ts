@@ -1,8 +1,12 @@
 /**
  * Lookup tables built once per IR object (a WeakMap keyed by the IR), so that a decision costs
- * the same for one agent or a hundred thousand.
+ * the same for one agent or a hundred thousand. Besides the lookups, each policy's entry holds
+ * what its decisions carry that does not depend on the call (the reasons of steps 2 to 5 and
+ * the policy's `{agent, tenant}`), made once and frozen, so that decisions share them.
  */
-import type { PolicyIR, PolicySetIR, ToolIR } from '../compiler/ir.js';
+import type { PolicyIR, PolicySetIR, ReasonTemplate, ToolIR } from '../compiler/ir.js';
+import type { Effect } from '../policy/types.js';
+import type { Reason, ReasonCode } from './decision.js';
 
 export interface ToolIndex {
   /** Explicit entries by action. */
@@ -11,11 +15,28 @@ export interface ToolIndex {
   wildcard?: ToolIR;
 }
 
+/** A policy's lookups and fixed parts. */
+export interface PolicyEntry {
+  tools: Map<string, ToolIndex>;
+  /** Lower-cased host patterns: `*`, exact names, and the `.suffix` of each `*.suffix`. */
+  egress: { any: boolean; exact: Set<string>; suffixes: readonly string[] };
+  regionDenied: Reason;
+  egressDenied: Reason;
+  toolNotAllowed: Reason;
+  actionNotAllowed: Reason;
+  agentRateLimited: Reason | undefined;
+  agentBudgetExceeded: Reason | undefined;
+  /** The decision's `policy` member. */
+  doc: { agent: string; tenant?: string };
+}
+
 export interface PolicyIndex {
   global: Map<string, PolicyIR>;
   /** tenant -> agent -> policy; nested so no separator can make two identities collide. */
   tenants: Map<string, Map<string, PolicyIR>>;
-  tools: Map<PolicyIR, Map<string, ToolIndex>>;
+  entries: Map<PolicyIR, PolicyEntry>;
+  invalidInput: Reason;
+  noPolicy: Reason;
 }
 
 const cache = new WeakMap<PolicySetIR, PolicyIndex>();
@@ -29,8 +50,22 @@ export function policyIndex(ir: PolicySetIR): PolicyIndex {
   return index;
 }
 
+/**
+ * A reason as decisions carry it, made once per (code, effect, template) and frozen, so that
+ * every decision giving it can share it.
+ */
+export function fixedReason(code: ReasonCode, effect: Effect, template: ReasonTemplate): Reason {
+  return Object.freeze({ code, effect, rule: template.rule, message: template.message });
+}
+
 function buildIndex(ir: PolicySetIR): PolicyIndex {
-  const index: PolicyIndex = { global: new Map(), tenants: new Map(), tools: new Map() };
+  const index: PolicyIndex = {
+    global: new Map(),
+    tenants: new Map(),
+    entries: new Map(),
+    invalidInput: fixedReason('invalid_input', 'deny', ir.invalidInput),
+    noPolicy: fixedReason('no_policy', 'deny', ir.noPolicy),
+  };
   for (const policy of ir.policies) {
     if (policy.tenant === undefined) {
       if (!index.global.has(policy.agent)) index.global.set(policy.agent, policy);
@@ -42,9 +77,36 @@ function buildIndex(ir: PolicySetIR): PolicyIndex {
       }
       if (!agents.has(policy.agent)) agents.set(policy.agent, policy);
     }
-    index.tools.set(policy, toolIndex(policy.tools));
+    index.entries.set(policy, policyEntry(policy));
   }
   return index;
+}
+
+function policyEntry(policy: PolicyIR): PolicyEntry {
+  const { denials, rateLimit, budget } = policy;
+  return {
+    tools: toolIndex(policy.tools),
+    egress: {
+      any: policy.egress.includes('*'),
+      exact: new Set(policy.egress),
+      suffixes: policy.egress.filter((p) => p.startsWith('*.')).map((p) => p.slice(1)),
+    },
+    regionDenied: fixedReason('region_denied', 'deny', denials.region),
+    egressDenied: fixedReason('egress_denied', 'deny', denials.egress),
+    toolNotAllowed: fixedReason('tool_not_allowed', 'deny', denials.tool),
+    actionNotAllowed: fixedReason('action_not_allowed', 'deny', denials.action),
+    agentRateLimited: rateLimit
+      ? fixedReason('agent_rate_limited', rateLimit.onExceed, rateLimit.reason)
+      : undefined,
+    agentBudgetExceeded: budget
+      ? fixedReason('agent_budget_exceeded', budget.onExceed, budget.reason)
+      : undefined,
+    doc: Object.freeze(
+      policy.tenant === undefined
+        ? { agent: policy.agent }
+        : { agent: policy.agent, tenant: policy.tenant },
+    ),
+  };
 }
 
 function toolIndex(tools: readonly ToolIR[]): Map<string, ToolIndex> {
@@ -74,4 +136,11 @@ export function findPolicy(
     if (scoped) return scoped;
   }
   return index.global.get(agent);
+}
+
+/** `*` any host; `*.suffix` any host ending in `.suffix` (any depth, not the apex); else exact. */
+export function hostAllowed(egress: PolicyEntry['egress'], host: string): boolean {
+  if (egress.any || egress.exact.has(host)) return true;
+  for (const suffix of egress.suffixes) if (host.endsWith(suffix)) return true;
+  return false;
 }

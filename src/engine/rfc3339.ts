@@ -117,7 +117,12 @@ function digits(text: string, at: number, count: number): number {
 /** Nanoseconds since the epoch, as OPA's `time.parse_rfc3339_ns` returns them. */
 export function parseRfc3339Ns(text: string): bigint | undefined {
   const t = parseRfc3339(text);
-  return t && BigInt(t.seconds) * 1_000_000_000n + BigInt(t.nanos);
+  if (!t) return undefined;
+  // Through whole milliseconds (exact in a double: |ms| < 2^53): a time written to the second or
+  // the millisecond, as most are, costs two BigInt operations instead of four.
+  const sub = t.nanos % 1_000_000;
+  const ms = BigInt(t.seconds * 1000 + (t.nanos - sub) / 1_000_000) * 1_000_000n;
+  return sub === 0 ? ms : ms + BigInt(sub);
 }
 
 /** Milliseconds since the epoch, floored: all that local weekday and minute need. */

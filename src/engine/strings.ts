@@ -45,7 +45,17 @@ export function codePointLength(s: string): number {
  * final sigma (context-dependent), hence the per-character mapping.
  */
 export function goLower(s: string): string {
-  if (isAscii(s)) return s.toLowerCase();
+  // ASCII (hosts, names) is the common case, mostly lower-case already: then `s` itself.
+  let upper = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) return lowerEach(s);
+    if (c >= 65 && c <= 90) upper = true;
+  }
+  return upper ? s.toLowerCase() : s;
+}
+
+function lowerEach(s: string): string {
   let out = '';
   for (const ch of s) {
     if (ch === '\u0130') {
@@ -56,11 +66,6 @@ export function goLower(s: string): string {
     out += lower.length === ch.length ? lower : ch;
   }
   return out;
-}
-
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
-  return true;
 }
 
 /** RFC 6901 JSON pointer of a path of keys and array indexes. */

@@ -1,14 +1,17 @@
 /**
  * A tool entry of the IR prepared for evaluation, once per entry (a WeakMap keyed by the IR
  * object): operators become test functions with their regexes compiled and their lists turned
- * into sets, conditions become predicates. What each one decides is exactly what testOperator
- * and the condition table of POLICY-LANGUAGE.md section 2 say; only the looking up is done ahead.
+ * into sets, conditions become predicates, and the reasons the entry can give are made once
+ * (policy-index.ts `fixedReason`). What each one decides is exactly what testOperator and the
+ * condition table of POLICY-LANGUAGE.md section 2 say; only the looking up is done ahead.
  */
-import type { ConditionIR, ParamCheckIR, ReasonTemplate, RuleIR, ToolIR } from '../compiler/ir.js';
+import type { ConditionIR, ParamCheckIR, RuleIR, ToolIR } from '../compiler/ir.js';
 import type { Effect, JsonValue, OperatorName } from '../policy/types.js';
+import type { Reason } from './decision.js';
 import { type DecisionInput, fieldRoot } from './decision-input.js';
 import { getPath, type Json } from './json.js';
 import { type TestResult, testOperator } from './operators.js';
+import { fixedReason } from './policy-index.js';
 import { regexTester } from './regex.js';
 import { inTimeWindow } from './time-window.js';
 
@@ -24,20 +27,35 @@ export type Predicate = (call: DecisionInput, clock: Clock) => boolean;
 export interface ParamPlan {
   path: readonly string[];
   optional: boolean;
-  missing: ReasonTemplate;
-  operators: readonly { test: ValueTest; reason: ReasonTemplate }[];
+  /** param_missing. */
+  missing: Reason;
+  /** param_invalid and param_violation of each operator. */
+  operators: readonly { test: ValueTest; invalid: Reason; violated: Reason }[];
 }
 
 export interface RulePlan {
   holds: Predicate;
   effect: Effect;
-  reason: ReasonTemplate;
+  reason: Reason;
   redact: readonly (readonly string[])[];
+}
+
+export interface AmountPlan {
+  /** param_missing and param_invalid. */
+  missing: Reason;
+  invalid: Reason;
+  overMax: Reason | undefined;
+  underMin: Reason | undefined;
+  needsApproval: Reason | undefined;
 }
 
 export interface ToolPlan {
   params: readonly ParamPlan[];
   rules: readonly RulePlan[];
+  amount: AmountPlan | undefined;
+  rateLimited: Reason | undefined;
+  budgetExceeded: Reason | undefined;
+  redacted: Reason | undefined;
 }
 
 const plans = new WeakMap<ToolIR, ToolPlan>();
@@ -45,9 +63,22 @@ const plans = new WeakMap<ToolIR, ToolPlan>();
 export function toolPlan(tool: ToolIR): ToolPlan {
   let plan = plans.get(tool);
   if (!plan) {
+    const { amount, rateLimit, budget, sanitize } = tool;
     plan = {
       params: tool.params.map(paramPlan),
       rules: tool.rules.map(rulePlan),
+      amount: amount && {
+        missing: fixedReason('param_missing', 'deny', amount.invalid),
+        invalid: fixedReason('param_invalid', 'deny', amount.invalid),
+        overMax: amount.max && fixedReason('amount_over_max', 'deny', amount.max.reason),
+        underMin: amount.min && fixedReason('amount_under_min', 'deny', amount.min.reason),
+        needsApproval:
+          amount.approvalOver &&
+          fixedReason('amount_needs_approval', 'approval_needed', amount.approvalOver.reason),
+      },
+      rateLimited: rateLimit && fixedReason('rate_limited', rateLimit.onExceed, rateLimit.reason),
+      budgetExceeded: budget && fixedReason('budget_exceeded', budget.onExceed, budget.reason),
+      redacted: sanitize && fixedReason('redacted', 'sanitize', sanitize.reason),
     };
     plans.set(tool, plan);
   }
@@ -58,10 +89,11 @@ function paramPlan(check: ParamCheckIR): ParamPlan {
   return {
     path: check.path,
     optional: check.optional,
-    missing: check.missing,
+    missing: fixedReason('param_missing', 'deny', check.missing),
     operators: check.operators.map((op) => ({
       test: compileOperator(op.op, op.value),
-      reason: op.reason,
+      invalid: fixedReason('param_invalid', 'deny', op.reason),
+      violated: fixedReason('param_violation', 'deny', op.reason),
     })),
   };
 }
@@ -70,7 +102,7 @@ function rulePlan(rule: RuleIR): RulePlan {
   return {
     holds: predicate(rule.when),
     effect: rule.effect,
-    reason: rule.reason,
+    reason: fixedReason('rule_matched', rule.effect, rule.reason),
     redact: rule.redact,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The replay (POLICY-LANGUAGE.md section 8): trace records in, a SimulationReport out.
  *
- * 1. Order. Events pass a bounded reorder window: a min-heap on (time, arrival) releases an
+ * 1. Order. Events pass a bounded reorder window: kept sorted on (time, arrival), it releases an
  *    event once the newest time seen is more than `reorderWindowMs` past it, so events are
  *    replayed in time order with ties in arrival order. An event older than one already
  *    released is replayed at once (out of order) and counted in `late`. The window runs on
@@ -211,7 +211,7 @@ export async function replay(
       if (isMine) report.filtered++;
       return undefined;
     }
-    const late = window.push({ t, seq: 0, event: record, info, mine: isMine, late: false });
+    const late = window.push({ t, event: record, info, mine: isMine, late: false });
     if (late) return release(late);
     for (let due = window.popDue(); due; due = window.popDue()) {
       const decided = release(due);
@@ -309,14 +309,17 @@ interface Decided {
 
 /** ns -> ms since the epoch, floored (also before 1970). */
 function floorMs(ns: bigint): number {
-  // Number(ns) is within 256 ns of ns (int64 range): unless that is near a millisecond
-  // boundary, its floor is ns's, without BigInt division (which allocates).
+  // Number(ns) is within 1024 ns of ns (int64 range): unless that is near a millisecond
+  // boundary, its floor is ns's, without BigInt arithmetic (which allocates).
   const approx = Number(ns);
   const ms = Math.floor(approx / 1e6);
   const rest = approx - ms * 1e6;
   if (rest > 10_000 && rest < 990_000) return ms;
-  const exact = ns / 1_000_000n;
-  return Number(ns < 0n && exact * 1_000_000n !== ns ? exact - 1n : exact);
+  // Near one (every time written to the millisecond): with the exact remainder, approx - r is
+  // within a few thousand ns of the truncated quotient's multiple of 1e6, so rounding finds it.
+  const r = Number(ns % 1_000_000n);
+  const truncated = Math.round((approx - r) / 1e6);
+  return r < 0 ? truncated - 1 : truncated;
 }
 
 /** The UTC day of a time, recomputed only when the time leaves the last day asked about. */
@@ -493,18 +496,22 @@ async function decideSpeculatively(
 
 interface Released {
   t: bigint;
-  /** Arrival order, set by the window: ties in time are replayed in it. */
-  seq: number;
   event: TraceEvent;
   info: CallInfo;
   mine: boolean;
   late: boolean;
 }
 
-/** The bounded reorder window: a binary min-heap on (time, arrival sequence). */
+/**
+ * The bounded reorder window: the events it holds, sorted by time and, within a time, by
+ * arrival (a stable insertion keeps them so). Traces are nearly in time order, so an event
+ * almost always goes at or near the end and leaves from the front: a few comparisons each,
+ * where a heap would make a dozen. One that belongs further back is placed by binary search.
+ */
 class ReorderWindow {
-  private readonly heap: Released[] = [];
-  private seq = 0;
+  /** Released events before `head` are dead; compacted once they are most of the array. */
+  private items: (Released | undefined)[] = [];
+  private head = 0;
   private newest: bigint | undefined;
   /** Events older than this are due: `newest - window`. */
   private cut: bigint | undefined;
@@ -522,7 +529,6 @@ class ReorderWindow {
       item.late = true;
       return item;
     }
-    item.seq = this.seq++;
     this.insert(item);
     if (this.newest === undefined || t > this.newest) {
       this.newest = t;
@@ -533,58 +539,54 @@ class ReorderWindow {
 
   /** The next event the window has passed, in replay order. */
   popDue(): Released | undefined {
-    const top = this.heap[0];
-    return top && this.cut !== undefined && top.t < this.cut ? this.pop() : undefined;
+    const top = this.items[this.head];
+    return top && this.cut !== undefined && top.t < this.cut ? this.shift(top) : undefined;
   }
 
   /** The next event whatever its time (at the end of the input). */
   popAny(): Released | undefined {
-    return this.heap.length > 0 ? this.pop() : undefined;
+    const top = this.items[this.head];
+    return top ? this.shift(top) : undefined;
   }
 
-  private less(x: Released, y: Released): boolean {
-    return x.t < y.t || (x.t === y.t && x.seq < y.seq);
-  }
-
-  private insert(node: Released): void {
-    const heap = this.heap;
-    heap.push(node);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const up = heap[parent] as Released;
-      if (!this.less(node, up)) break;
-      heap[i] = up;
-      i = parent;
-    }
-    heap[i] = node;
-  }
-
-  private pop(): Released {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (!top || !last) throw new Error('replay: pop from an empty reorder window');
-    const n = heap.length;
-    if (n > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        let m = l;
-        if (r < n && this.less(heap[r] as Released, heap[l] as Released)) m = r;
-        const child = heap[m] as Released;
-        if (!this.less(child, last)) break;
-        heap[i] = child;
-        i = m;
+  /** After every held event of time <= its own: ties stay in arrival order. */
+  private insert(item: Released): void {
+    const items = this.items;
+    const t = item.t;
+    let at = items.length;
+    const stop = Math.max(this.head, at - NEAR_END);
+    while (at > stop && (items[at - 1] as Released).t > t) at--;
+    if (at === stop && at > this.head && (items[at - 1] as Released).t > t) {
+      let lo = this.head;
+      let hi = at - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((items[mid] as Released).t > t) hi = mid;
+        else lo = mid + 1;
       }
-      heap[i] = last;
+      at = lo;
+    }
+    if (at === items.length) items.push(item);
+    else items.splice(at, 0, item);
+  }
+
+  private shift(top: Released): Released {
+    this.items[this.head] = undefined;
+    this.head++;
+    if (this.head === this.items.length) {
+      this.items.length = 0;
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
     }
     this.lastOut = top.t;
     return top;
   }
 }
+
+/** How far back from the end an event is placed by stepping rather than binary search. */
+const NEAR_END = 8;
 
 /** A call's report labels, usage key and shard, as the replay needs them per event. */
 interface CallInfo {

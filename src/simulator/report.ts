@@ -139,6 +139,21 @@ function bump(map: Map<string, number>, key: string, by = 1): void {
   map.set(key, (map.get(key) ?? 0) + by);
 }
 
+/** A count held in an object, so that counting it again costs one lookup, not a get and a set. */
+interface Tally {
+  n: number;
+}
+
+function tally(map: Map<string, Tally>, key: string): void {
+  const t = map.get(key);
+  if (t) t.n++;
+  else map.set(key, { n: 1 });
+}
+
+function* tallies(map: Map<string, Tally>): Iterable<[string, number]> {
+  for (const [key, t] of map) yield [key, t.n];
+}
+
 function count(
   map: Map<string, CountsWithBlocks>,
   key: string,
@@ -196,8 +211,8 @@ export class ReportBuilder {
   private readonly outcomes = emptyOutcomes();
   private readonly byAgent = new Map<string, CountsWithBlocks>();
   private readonly byTool = new Map<string, CountsWithBlocks>();
-  private readonly byRule = new Map<string, number>();
-  private readonly byCode = new Map<string, number>();
+  private readonly byRule = new Map<string, Tally>();
+  private readonly byCode = new Map<string, Tally>();
   private readonly changes = new Map<string, number>();
   private readonly timeline = new Map<string, number>();
   private readonly transitionExamples = new Map<string, RankedExample[]>();
@@ -240,8 +255,8 @@ export class ReportBuilder {
         if (q.rule === r.rule) ruleSeen = true;
         if (q.code === r.code) codeSeen = true;
       }
-      if (!ruleSeen) bump(this.byRule, r.rule);
-      if (!codeSeen) bump(this.byCode, r.code);
+      if (!ruleSeen) tally(this.byRule, r.rule);
+      if (!codeSeen) tally(this.byCode, r.code);
     }
     if (blocks) {
       this.wouldBlock++;
@@ -310,8 +325,8 @@ export class ReportBuilder {
       would_block: this.wouldBlock,
       by_agent: sortedRecord(this.byAgent),
       by_tool: sortedRecord(this.byTool),
-      by_rule: sortedRecord(this.byRule),
-      by_code: sortedRecord(this.byCode),
+      by_rule: sortedRecord(tallies(this.byRule)),
+      by_code: sortedRecord(tallies(this.byCode)),
       changes: sortedRecord(this.changes),
       compared_with: comparedWith,
       examples: orderedExamples(examples),

@@ -153,6 +153,29 @@ describe('re2ToJs', () => {
     }
   });
 
+  it('tests the email detector on V8 (an equivalent pattern) with the answers of re2js', () => {
+    // Strings dense in the detector's three classes and its separators, so that most of them
+    // are near misses or hits: runs around `@`, dots, one or two letters after a dot.
+    const alphabet = [...'aZ0._%+-@.', ' ', 'é', '😀', 'ab', '.co', '.c', 'x@y', 'a.b@'];
+    let state = 29;
+    const next = (n: number) => {
+      state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+      return state % n;
+    };
+    const strings = Array.from({ length: 20_000 }, () => {
+      let s = '';
+      const length = next(14);
+      for (let j = 0; j < length; j++) s += alphabet[next(alphabet.length)];
+      return s;
+    });
+    const email = DETECTORS.email.regex;
+    const re2 = RE2JS.compile(email);
+    const hits = strings.filter((s) => re2.test(s)).length;
+    expect(hits).toBeGreaterThan(1000);
+    expect(hits).toBeLessThan(strings.length - 1000);
+    expect(strings.filter((s) => regexMatches(email, s) !== re2.test(s))).toEqual([]);
+  });
+
   it('redacts as re2js does (replace-all on V8 only for patterns that cannot match empty)', () => {
     const examples = DETECTOR_NAMES.map((name) => DETECTORS[name].example);
     const strings = [

@@ -13,7 +13,7 @@ import { createGunzip } from 'node:zlib';
  * decoding a chunk of 256 KiB or more into one string was several times slower per byte on
  * Node 20 (its strings go to V8's large-object space), which outweighs that.
  */
-const CHUNK_BYTES = 1 << 16;
+export const CHUNK_BYTES = 1 << 16;
 
 export function fileChunks(path: string): AsyncIterable<Buffer | string> {
   return createReadStream(path, { highWaterMark: CHUNK_BYTES });

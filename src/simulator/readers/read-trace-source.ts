@@ -2,6 +2,7 @@ import type { TraceRecord } from '../types.js';
 import type { TraceSource } from './expand-trace-paths.js';
 import { LineSplitter } from './line-splitter.js';
 import { fileChunks, gunzipIfCompressed } from './open-chunks.js';
+import { readPlainFile } from './read-plain-file.js';
 import type { SeenSpans } from './seen-spans.js';
 import { DEFAULT_MAX_LINE, type ParserOptions, TraceParser } from './trace-parser.js';
 
@@ -25,9 +26,11 @@ export async function* readTraceSource(
     yield [parser.readError(new Error(source.error))];
     return;
   }
+  const splitter = new LineSplitter(options.maxLine ?? DEFAULT_MAX_LINE);
+  // A gzipped file, or one that is not a regular file, comes back untouched for the stream.
+  if (source.kind === 'file' && (yield* readPlainFile(source.path, parser, splitter))) return;
   const raw = source.kind === 'stdin' ? (options.stdin ?? process.stdin) : fileChunks(source.path);
   const chunks = gunzipIfCompressed(raw);
-  const splitter = new LineSplitter(options.maxLine ?? DEFAULT_MAX_LINE);
   try {
     for (;;) {
       let next: IteratorResult<Buffer>;
