@@ -35,6 +35,7 @@ export async function run(options: ValidateCommandOptions, io: CommandIO): Promi
   const result = await validate(options.paths, {
     cwd: io.cwd,
     ignore,
+    keepPolicies: false,
     ...(options.maxFileSize !== undefined ? { maxFileSize: options.maxFileSize } : {}),
   });
   const pkg = packageInfo();

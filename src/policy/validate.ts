@@ -13,7 +13,13 @@ import {
 import { parseSource } from './parse.js';
 import { type ReadOptions, readPolicyFiles, type SourceText } from './read-files.js';
 import { RULES } from './rules/index.js';
-import type { LoadedPolicy, Report } from './rules/rule.js';
+import type {
+  CrossPolicyRule,
+  LoadedPolicy,
+  PolicyIdentity,
+  PolicyRule,
+  Report,
+} from './rules/rule.js';
 import { checkSchema } from './schema-check.js';
 import type { AgentPolicy } from './types.js';
 
@@ -22,6 +28,12 @@ export interface ValidateOptions extends ReadOptions {
   ignore?: readonly DiagnosticCode[];
   /** The caller asks the loaded policies' `line()` a lot (compile): see parseSource. */
   lines?: boolean;
+  /**
+   * false: the caller wants the diagnostics only (the validate command). Each document is then
+   * let go once its own checks ran, and `loaded` comes back empty: a thousand parsed policies
+   * held to the end cost the garbage collector and fresh memory more than checking them.
+   */
+  keepPolicies?: boolean;
 }
 
 export interface ValidationResult {
@@ -34,7 +46,10 @@ export interface ValidationResult {
   /** At least one diagnostic is an input error (unreadable, too large, not text): exit 2. */
   inputError: boolean;
   diagnostics: Diagnostic[];
-  /** The policies that passed the schema, in file order; empty for a file with errors. */
+  /**
+   * The policies that passed the schema, in file order; empty for a file with errors, and
+   * always empty with `keepPolicies: false`.
+   */
   loaded: LoadedPolicy[];
 }
 
@@ -49,6 +64,7 @@ export async function validate(
 export interface CheckOptions {
   ignore?: readonly DiagnosticCode[];
   lines?: boolean;
+  keepPolicies?: boolean;
   /** Diagnostics found before parsing (reading files), merged into the result. */
   earlier?: readonly Diagnostic[];
 }
@@ -58,19 +74,24 @@ export function checkSources(
   options: CheckOptions = {},
 ): ValidationResult {
   const diagnostics: Diagnostic[] = [...(options.earlier ?? [])];
+  const keep = options.keepPolicies ?? true;
   const loaded: LoadedPolicy[] = [];
+  const identities: PolicyIdentity[] = [];
+  const rules = ruleRunner(diagnostics);
   for (const source of sources) {
     const parsed = parseSource(source.file, source.text, source.kind, { lines: options.lines });
     diagnostics.push(...parsed.diagnostics);
     for (const doc of parsed.documents) {
       const problems = checkSchema(doc);
       diagnostics.push(...problems);
-      if (problems.every((d) => d.severity !== 'error')) {
-        loaded.push({ source: doc, policy: doc.value as AgentPolicy });
-      }
+      if (problems.some((d) => d.severity === 'error')) continue;
+      const policy: LoadedPolicy = { source: doc, policy: doc.value as AgentPolicy };
+      rules.checkPolicy(policy);
+      identities.push(identityOf(policy));
+      if (keep) loaded.push(policy);
     }
   }
-  diagnostics.push(...runRules(loaded));
+  rules.checkAcross(identities);
 
   const ignored = new Set(options.ignore ?? []);
   const kept = diagnostics
@@ -91,13 +112,22 @@ export function checkSources(
   };
 }
 
+/** Every semantic rule over `policies`: what checkSources runs, for tests and callers. */
 export function runRules(policies: readonly LoadedPolicy[]): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const checks = RULES.map((rule) => {
-    const { severity } = DIAGNOSTIC_CODES[rule.id];
-    const report: Report = (at, pointer, message, extra = {}) => {
+  const rules = ruleRunner(out);
+  for (const policy of policies) rules.checkPolicy(policy);
+  rules.checkAcross(policies.map(identityOf));
+  return out;
+}
+
+/** The rules, each with a report that appends to `out`. The caller sorts diagnostics. */
+function ruleRunner(out: Diagnostic[]) {
+  const reportFor = (id: DiagnosticCode): Report => {
+    const { severity } = DIAGNOSTIC_CODES[id];
+    return (at, pointer, message, extra = {}) => {
       out.push({
-        code: rule.id,
+        code: id,
         severity,
         file: at.source.file,
         pointer,
@@ -107,15 +137,27 @@ export function runRules(policies: readonly LoadedPolicy[]): Diagnostic[] {
         ...(extra.hint ? { hint: extra.hint } : {}),
       });
     };
-    return { rule, report };
-  });
-  // Policy by policy (see PolicyRule), every rule on one before the next, each with a list of
-  // its own (the rules share what they build per list); cross-policy rules last. The order of
-  // the output does not matter: the caller sorts diagnostics.
-  for (const policy of policies) {
-    const one = [policy];
-    for (const { rule, report } of checks) if (!rule.across) rule.check(one, report);
+  };
+  const perPolicy: [PolicyRule, Report][] = [];
+  const across: [CrossPolicyRule, Report][] = [];
+  for (const rule of RULES) {
+    if ('across' in rule) across.push([rule, reportFor(rule.id)]);
+    else perPolicy.push([rule, reportFor(rule.id)]);
   }
-  for (const { rule, report } of checks) if (rule.across) rule.check(policies, report);
-  return out;
+  return {
+    /** One policy, every per-policy rule; a list of its own, which the rules share (walk.ts). */
+    checkPolicy(policy: LoadedPolicy): void {
+      const one = [policy];
+      for (const [rule, report] of perPolicy) rule.check(one, report);
+    },
+    checkAcross(identities: readonly PolicyIdentity[]): void {
+      for (const [rule, report] of across) rule.check(identities, report);
+    },
+  };
+}
+
+/** A policy's identity, holding on to nothing of its document but how to locate in it. */
+function identityOf({ source, policy }: LoadedPolicy): PolicyIdentity {
+  const { file, index, locate } = source;
+  return { source: { file, index, locate }, tenant: policy.tenant, agent: policy.agent };
 }

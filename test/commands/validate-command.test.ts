@@ -62,7 +62,7 @@ describe('validate command', () => {
     expect(JSON.parse(out.stdout).valid).toBe(exit === 0);
   });
 
-  it('passes cwd, the cap and the ignored codes to validate()', async () => {
+  it('passes cwd, the cap and the ignored codes to validate(), and keeps no policies', async () => {
     canned.result = CLEAN;
     const { io: cmdIo } = io();
     await run(
@@ -80,6 +80,7 @@ describe('validate command', () => {
           cwd: '/work/project',
           maxFileSize: 1234,
           ignore: ['bare-wildcard-egress', 'unreachable-approval'],
+          keepPolicies: false,
         },
       },
     ]);

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { DIAGNOSTIC_CODES } from '../../src/diagnostics.js';
 import { RULES } from '../../src/policy/rules/index.js';
-import type { PolicyRule } from '../../src/policy/rules/rule.js';
+import type { SemanticRule } from '../../src/policy/rules/rule.js';
 
 const RULES_DIR = new URL('../../src/policy/rules/', import.meta.url);
 const README = fileURLToPath(new URL('../../README.md', import.meta.url));
@@ -30,7 +30,7 @@ describe('RULES', () => {
         (await import(new URL(name, RULES_DIR).href)) as Record<string, unknown>,
       );
       expect(exports).toHaveLength(1);
-      const rule = exports[0] as PolicyRule;
+      const rule = exports[0] as SemanticRule;
       expect(RULES.filter((r) => r === rule)).toHaveLength(1);
       // The file is named after the rule: src/policy/rules/<id>.ts.
       expect(`${rule.id}.ts`).toBe(name);

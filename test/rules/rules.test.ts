@@ -32,18 +32,21 @@ interface Case {
   messages?: RegExp[];
 }
 
-function run(text: Case['text']) {
+function sourcesOf(text: Case['text']) {
   const files = typeof text === 'string' ? { 'p.yaml': text } : text;
-  const sources = Object.entries(files).map(([file, t]) => ({
-    file,
-    text: t,
-    kind: 'yaml' as const,
-  }));
-  return checkSources(sources).diagnostics;
+  return Object.entries(files).map(([file, t]) => ({ file, text: t, kind: 'yaml' as const }));
+}
+
+function run(text: Case['text']) {
+  return checkSources(sourcesOf(text)).diagnostics;
 }
 
 function check({ text, expected, messages = [] }: Case): void {
   const diagnostics = run(text);
+  // The validate command lets each policy go once its own checks ran: the same findings.
+  const released = checkSources(sourcesOf(text), { keepPolicies: false });
+  expect(released.diagnostics).toEqual(diagnostics);
+  expect(released.loaded).toEqual([]);
   const shown = diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.code} ${d.pointer}`);
   expect(shown).toEqual(expected);
   messages.forEach((pattern, i) => {

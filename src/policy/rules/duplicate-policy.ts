@@ -1,16 +1,16 @@
-import type { LoadedPolicy, PolicyRule } from './rule.js';
+import type { CrossPolicyRule, PolicyIdentity } from './rule.js';
 
 /**
  * POLICY-LANGUAGE.md section 1: `(tenant, agent)` identifies a policy, across every file given.
  * The first document keeps the identity; each later one is reported, pointing back at it.
  */
-export const duplicatePolicy: PolicyRule = {
+export const duplicatePolicy: CrossPolicyRule = {
   id: 'duplicate-policy',
   across: true,
   check(policies, report) {
-    const first = new Map<string, LoadedPolicy>();
+    const first = new Map<string, PolicyIdentity>();
     for (const at of policies) {
-      const { tenant, agent } = at.policy;
+      const { tenant, agent } = at;
       // A global policy and a tenant policy for the same agent are different identities.
       const key = JSON.stringify([tenant ?? null, agent]);
       const earlier = first.get(key);

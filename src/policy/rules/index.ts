@@ -11,7 +11,7 @@ import { overlappingActions } from './overlapping-actions.js';
 import { redactWithoutSanitize } from './redact-without-sanitize.js';
 import { regexInvalid } from './regex-invalid.js';
 import { regexNotRe2 } from './regex-not-re2.js';
-import type { PolicyRule } from './rule.js';
+import type { SemanticRule } from './rule.js';
 import { sanitizeWithoutRedact } from './sanitize-without-redact.js';
 import { unknownDetector } from './unknown-detector.js';
 import { unknownTimezone } from './unknown-timezone.js';
@@ -23,7 +23,7 @@ import { wildcardBesideExplicit } from './wildcard-beside-explicit.js';
  * Each module in this directory is one rule; test/rules/index.test.ts checks that every one is
  * listed here exactly once and documented in the README. Helpers live in `support/`.
  */
-export const RULES: readonly PolicyRule[] = [
+export const RULES: readonly SemanticRule[] = [
   duplicatePolicy,
   overlappingActions,
   regexNotRe2,
