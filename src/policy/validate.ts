@@ -102,7 +102,7 @@ export function checkSources(
   return {
     valid: errors === 0,
     files: new Set([...sources.map((s) => s.file), ...kept.map((d) => d.file)]).size,
-    policies: loaded.length,
+    policies: identities.length,
     errors,
     warnings: kept.length - errors,
     inputError: kept.some((d) => diagnosticKind(d.code) === 'input'),
