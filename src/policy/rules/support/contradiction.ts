@@ -45,7 +45,15 @@ function typeOf(value: JsonValue): JsonType {
   return typeof value as JsonType;
 }
 
-/** The JSON types a value may have for the operator to hold; undefined: any type. */
+const NUMBER: ReadonlySet<JsonType> = new Set(['number']);
+const STRING: ReadonlySet<JsonType> = new Set(['string']);
+const STRING_OR_ARRAY: ReadonlySet<JsonType> = new Set(['string', 'array']);
+const ARRAY: ReadonlySet<JsonType> = new Set(['array']);
+
+/**
+ * The JSON types a value may have for the operator to hold; undefined: any type. The sets are
+ * shared and never changed (every constraint of every policy asks).
+ */
 function acceptedTypes(entry: OperatorEntry): ReadonlySet<JsonType> | undefined {
   const { op, value } = entry;
   switch (op) {
@@ -53,18 +61,18 @@ function acceptedTypes(entry: OperatorEntry): ReadonlySet<JsonType> | undefined 
     case 'lte':
     case 'gt':
     case 'gte':
-      return new Set(['number']);
+      return NUMBER;
     case 'matches':
     case 'not_matches':
     case 'prefix':
     case 'suffix':
-      return new Set(['string']);
+      return STRING;
     case 'min_length':
     case 'max_length':
-      return new Set(['string', 'array']);
+      return STRING_OR_ARRAY;
     // A string holds only a substring; any other operand can only be an array element.
     case 'contains':
-      return new Set(typeof value === 'string' ? ['string', 'array'] : ['array']);
+      return typeof value === 'string' ? STRING_OR_ARRAY : ARRAY;
     case 'type':
       return new Set([value === 'integer' ? 'number' : (value as JsonType)]);
     case 'eq':
