@@ -15,18 +15,19 @@ export interface CompileSourcesOptions extends ValidateOptions {
   revision?: string;
 }
 
-export type CompileSourcesResult =
-  | { ok: false; validation: ValidationResult }
-  | {
-      ok: true;
-      validation: ValidationResult;
-      ir: PolicySetIR;
-      modules: RegoModule[];
-      data: JsonValue;
-      revision: string;
-      /** Over the policies' file names and texts (the manifest's `source_sha256`). */
-      sourceSha256: string;
-    };
+/** Validated policies, their IR, and the Rego and data emitted from it. */
+export interface CompiledSources {
+  ok: true;
+  validation: ValidationResult;
+  ir: PolicySetIR;
+  modules: RegoModule[];
+  data: JsonValue;
+  revision: string;
+  /** Over the policies' file names and texts (the manifest's `source_sha256`). */
+  sourceSha256: string;
+}
+
+export type CompileSourcesResult = { ok: false; validation: ValidationResult } | CompiledSources;
 
 export async function compileSources(
   paths: readonly string[],

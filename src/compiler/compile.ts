@@ -7,11 +7,12 @@ import { createHash } from 'node:crypto';
 import { buildManifest, serializeManifest, WASM_MODULE_PATH } from '../bundle/manifest.js';
 import { type BundleFile, writeBundle } from '../bundle/write-bundle.js';
 import { InputError } from '../errors.js';
-import type { JsonValue } from '../policy/types.js';
 import type { ValidationResult } from '../policy/validate.js';
-import { type CompileSourcesOptions, compileSources } from './compile-sources.js';
-import type { PolicySetIR } from './ir.js';
-import type { RegoModule } from './rego/emit-rego.js';
+import {
+  type CompiledSources,
+  type CompileSourcesOptions,
+  compileSources,
+} from './compile-sources.js';
 import { countRuleIds } from './rule-ids.js';
 
 export interface CompileOptions extends CompileSourcesOptions {
@@ -30,21 +31,15 @@ export interface CompiledFile {
 
 export type CompileResult =
   | { ok: false; validation: ValidationResult }
-  | {
-      ok: true;
-      validation: ValidationResult;
-      ir: PolicySetIR;
-      modules: RegoModule[];
-      data: JsonValue;
+  | (Omit<CompiledSources, 'sourceSha256'> & {
       /** policy.wasm, when built. */
       wasm?: Uint8Array;
       bundle: Buffer;
-      revision: string;
       sha256: string;
       files: CompiledFile[];
       policies: number;
       rules: number;
-    };
+    });
 
 export async function compile(
   paths: readonly string[],

@@ -233,31 +233,12 @@ function finish(
   };
 }
 
-/** Below this many, an insertion sort: no comparator closure, no call into the sort builtin. */
+/** Below this many, an insertion sort: no call into the sort builtin. */
 const SMALL = 12;
 
 /** By rule, code, effect, message (code point order), without duplicates; sorts in place. */
 function sortReasons(reasons: Reason[]): Reason[] {
-  const n = reasons.length;
-  if (n < 2) return reasons;
-  if (n <= SMALL) {
-    for (let i = 1; i < n; i++) {
-      const r = reasons[i] as Reason;
-      let j = i - 1;
-      for (; j >= 0 && compareReasons(reasons[j] as Reason, r) > 0; j--) {
-        reasons[j + 1] = reasons[j] as Reason;
-      }
-      reasons[j + 1] = r;
-    }
-  } else reasons.sort(compareReasons);
-  // Duplicates are rare: sorted, they are neighbours, dropped in place.
-  let kept = 1;
-  for (let i = 1; i < n; i++) {
-    const r = reasons[i] as Reason;
-    if (!sameReason(reasons[kept - 1] as Reason, r)) reasons[kept++] = r;
-  }
-  reasons.length = kept;
-  return reasons;
+  return sortUnique(reasons, compareReasons);
 }
 
 function compareReasons(a: Reason, b: Reason): number {
@@ -270,35 +251,33 @@ function compareReasons(a: Reason, b: Reason): number {
   );
 }
 
-function sameReason(a: Reason, b: Reason): boolean {
-  return (
-    a === b ||
-    (a.rule === b.rule && a.code === b.code && a.effect === b.effect && a.message === b.message)
-  );
-}
-
 /** By path, then by, without duplicates; sorts in place. */
 function sortRedactions(redactions: Redaction[]): Redaction[] {
-  const n = redactions.length;
-  if (n < 2) return redactions;
+  return sortUnique(redactions, compareRedactions);
+}
+
+/**
+ * Sorts `items` in place by `compare` and drops the items it finds equal to their neighbour.
+ * Duplicates are rare, and sorted they are neighbours.
+ */
+function sortUnique<T>(items: T[], compare: (a: T, b: T) => number): T[] {
+  const n = items.length;
+  if (n < 2) return items;
   if (n <= SMALL) {
     for (let i = 1; i < n; i++) {
-      const r = redactions[i] as Redaction;
+      const item = items[i] as T;
       let j = i - 1;
-      for (; j >= 0 && compareRedactions(redactions[j] as Redaction, r) > 0; j--) {
-        redactions[j + 1] = redactions[j] as Redaction;
-      }
-      redactions[j + 1] = r;
+      for (; j >= 0 && compare(items[j] as T, item) > 0; j--) items[j + 1] = items[j] as T;
+      items[j + 1] = item;
     }
-  } else redactions.sort(compareRedactions);
+  } else items.sort(compare);
   let kept = 1;
   for (let i = 1; i < n; i++) {
-    const r = redactions[i] as Redaction;
-    const prev = redactions[kept - 1] as Redaction;
-    if (prev.path !== r.path || prev.by !== r.by) redactions[kept++] = r;
+    const item = items[i] as T;
+    if (compare(items[kept - 1] as T, item) !== 0) items[kept++] = item;
   }
-  redactions.length = kept;
-  return redactions;
+  items.length = kept;
+  return items;
 }
 
 function compareRedactions(a: Redaction, b: Redaction): number {
