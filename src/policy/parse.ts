@@ -77,37 +77,70 @@ export function parseSource(
   if (!fast || fast.values.length === 0 || fast.values.some((v) => v === null || v === undefined)) {
     return parseExact(file, text, kind);
   }
-  const { values, mappings } = fast;
-  let lines: { values: unknown[]; mappings: MappingPositions } | undefined = mappings
-    ? { values, mappings }
-    : undefined;
-  let exact: ParseResult | undefined;
-  const documents = values.map(
+  const exact = new ExactParse(file, text, kind);
+  const lines = new MappingLines(text, fast.values, fast.mappings);
+  const documents = fast.values.map(
     (value, index): SourceDocument => ({
       file,
       index,
       text,
       value,
-      locate: (pointer, target) => {
-        exact ??= parseExact(file, text, kind);
-        return (
-          exact.documents.find((d) => d.index === index)?.locate(pointer, target) ?? FILE_START
-        );
-      },
-      line: (pointer) => {
-        // A mapping's first line comes from the fast parse (again, if it did not record it);
-        // anything else, from the exact one.
-        lines ??= parseWithMappingLines(text);
-        const node = valueAt(lines.values[index], pointer);
-        const start =
-          node !== null && typeof node === 'object' ? lines.mappings.get(node) : undefined;
-        if (start) return start[0] + 1;
-        exact ??= parseExact(file, text, kind);
-        return exact.documents.find((d) => d.index === index)?.locate(pointer).line ?? 1;
-      },
+      // Each from a function of its own, so that each closure holds only what it uses: a
+      // policy's identity keeps `locate` to the end of the run (the checks across policies),
+      // and must not keep the parsed document through `lines` with it.
+      locate: locator(exact, index),
+      line: liner(lines, exact, index),
     }),
   );
   return { documents, diagnostics: [] };
+}
+
+/** The exact parse of a file, made on first need (a diagnostic to place) and shared by its documents. */
+class ExactParse {
+  private result: ParseResult | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly text: string,
+    private readonly kind: 'yaml' | 'json',
+  ) {}
+
+  document(index: number): SourceDocument | undefined {
+    this.result ??= parseExact(this.file, this.text, this.kind);
+    return this.result.documents.find((d) => d.index === index);
+  }
+}
+
+/** Where the mappings of a file's documents begin, from the fast parse (again, if it did not record it). */
+class MappingLines {
+  constructor(
+    private readonly text: string,
+    private values: unknown[],
+    private mappings: MappingPositions | undefined,
+  ) {}
+
+  /** The 0-based line where the mapping at `pointer` begins; undefined for anything else. */
+  line(index: number, pointer: string): number | undefined {
+    if (!this.mappings) {
+      const parsed = parseWithMappingLines(this.text);
+      this.values = parsed.values;
+      this.mappings = parsed.mappings;
+    }
+    const node = valueAt(this.values[index], pointer);
+    return node !== null && typeof node === 'object' ? this.mappings.get(node)?.[0] : undefined;
+  }
+}
+
+function locator(exact: ExactParse, index: number): SourceDocument['locate'] {
+  return (pointer, target) => exact.document(index)?.locate(pointer, target) ?? FILE_START;
+}
+
+function liner(lines: MappingLines, exact: ExactParse, index: number): SourceDocument['line'] {
+  return (pointer) => {
+    const start = lines.line(index, pointer);
+    if (start !== undefined) return start + 1;
+    return exact.document(index)?.locate(pointer).line ?? 1;
+  };
 }
 
 /** The value a JSON pointer names inside `root`, if any. */

@@ -34,6 +34,12 @@ export interface ValidateOptions extends ReadOptions {
    * held to the end cost the garbage collector and fresh memory more than checking them.
    */
   keepPolicies?: boolean;
+  /**
+   * Called with each policy that passed the schema, right after its own semantic checks (the
+   * checks across policies run at the end): compile turns it into bundle data there and then,
+   * with `keepPolicies: false`, so that no parsed document outlives its turn.
+   */
+  onPolicy?: (policy: LoadedPolicy) => void;
 }
 
 export interface ValidationResult {
@@ -65,6 +71,7 @@ export interface CheckOptions {
   ignore?: readonly DiagnosticCode[];
   lines?: boolean;
   keepPolicies?: boolean;
+  onPolicy?: (policy: LoadedPolicy) => void;
   /** Diagnostics found before parsing (reading files), merged into the result. */
   earlier?: readonly Diagnostic[];
 }
@@ -87,6 +94,7 @@ export function checkSources(
       if (problems.some((d) => d.severity === 'error')) continue;
       const policy: LoadedPolicy = { source: doc, policy: doc.value as AgentPolicy };
       rules.checkPolicy(policy);
+      options.onPolicy?.(policy);
       identities.push(identityOf(policy));
       if (keep) loaded.push(policy);
     }

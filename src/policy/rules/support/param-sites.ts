@@ -1,6 +1,7 @@
 import { encodePointer } from '../../parse.js';
 import type { LoadedPolicy } from '../rule.js';
 import { type Contradiction, findContradiction } from './contradiction.js';
+import { LastOnly } from './last-only.js';
 import { type OperatorEntry, operatorEntries, toolSites } from './walk.js';
 
 export interface ParamConstraintSite {
@@ -18,14 +19,16 @@ export interface ParamConstraintSite {
  * Two rules (operator-type-mismatch, empty-range) report the contradictions of the same
  * constraints, so each constraint is looked at once per validation run.
  */
-const cache = new WeakMap<readonly LoadedPolicy[], readonly ParamConstraintSite[]>();
+const cache = new LastOnly<readonly LoadedPolicy[], readonly ParamConstraintSite[]>();
 
 /** The operators of every `params` constraint, in the order they are written. */
 export function paramConstraintSites(
   policies: readonly LoadedPolicy[],
 ): readonly ParamConstraintSite[] {
-  const known = cache.get(policies);
-  if (known) return known;
+  return cache.get(policies, () => constraintSites(policies));
+}
+
+function constraintSites(policies: readonly LoadedPolicy[]): ParamConstraintSite[] {
   const sites: ParamConstraintSite[] = [];
   for (const { at, tool, pointer } of toolSites(policies)) {
     for (const [path, constraint] of Object.entries(tool.params ?? {})) {
@@ -41,6 +44,5 @@ export function paramConstraintSites(
       });
     }
   }
-  cache.set(policies, sites);
   return sites;
 }

@@ -13,6 +13,7 @@ import {
   type ToolEntry,
 } from '../../types.js';
 import type { LoadedPolicy } from '../rule.js';
+import { LastOnly } from './last-only.js';
 
 export interface ToolSite {
   at: LoadedPolicy;
@@ -41,22 +42,18 @@ export type ConditionKind = (typeof CONDITION_KINDS)[number];
 
 /**
  * The sites are computed once per validation run and shared by every rule: seventeen rules
- * each walking a thousand policies again cost more than parsing them.
+ * each walking a thousand policies again cost more than parsing them. (validate runs the rules
+ * policy by policy, each time on a list of its own: see LastOnly.)
  */
 interface Sites {
   tools?: ToolSite[];
   rules?: RuleSite[];
   conditions?: ConditionSite[];
 }
-const sitesCache = new WeakMap<readonly LoadedPolicy[], Sites>();
+const sitesCache = new LastOnly<readonly LoadedPolicy[], Sites>();
 
 function sitesOf(policies: readonly LoadedPolicy[]): Sites {
-  let sites = sitesCache.get(policies);
-  if (!sites) {
-    sites = {};
-    sitesCache.set(policies, sites);
-  }
-  return sites;
+  return sitesCache.get(policies, () => ({}));
 }
 
 export function toolSites(policies: readonly LoadedPolicy[]): readonly ToolSite[] {
