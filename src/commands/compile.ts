@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { writeFileAtomically } from '../bundle/write-file-atomically.js';
-import { compile } from '../compiler/compile.js';
+import { compileBundle } from '../compiler/compile.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { VALIDATION_RENDERERS } from '../render/renderers.js';
@@ -32,7 +32,7 @@ export async function run(options: CompileCommandOptions, io: CommandIO): Promis
     throw new UsageError('--revision must be 1 to 256 printable ASCII characters without spaces');
   }
   const pkg = packageInfo();
-  const result = await compile(options.paths, {
+  const result = await compileBundle(options.paths, {
     cwd: io.cwd,
     compilerVersion: pkg.version,
     env: io.env,
@@ -75,7 +75,9 @@ export async function run(options: CompileCommandOptions, io: CommandIO): Promis
     const dir = resolve(io.cwd, options.regoOut);
     for (const module of result.modules)
       await writeFileAtomically(join(dir, module.path), module.text);
-    await writeFileAtomically(join(dir, 'data.json'), `${JSON.stringify(result.data, null, 2)}\n`);
+    // Indented for the reader: the bundle's own data.json is the same data on one line.
+    const data: unknown = JSON.parse(result.dataJson.join(''));
+    await writeFileAtomically(join(dir, 'data.json'), `${JSON.stringify(data, null, 2)}\n`);
   }
 
   if (format === 'json') {

@@ -46,12 +46,27 @@ export async function compileSources(
 
 /** Over the policies' file names and texts, in the (sorted) order they were read. */
 function sourceDigest(validation: ValidationResult): string {
-  const hash = createHash('sha256');
-  const seen = new Set<string>();
-  for (const { source } of validation.loaded) {
-    if (seen.has(source.file)) continue;
-    seen.add(source.file);
-    hash.update(`${source.file}\0${source.text}\0`);
+  const digest = new SourceDigest();
+  for (const { source } of validation.loaded) digest.add(source);
+  return digest.hex();
+}
+
+/**
+ * The manifest's `source_sha256`: SHA-256 over each policy file's name and text, once per file,
+ * in the order the files were read.
+ */
+export class SourceDigest {
+  private readonly hash = createHash('sha256');
+  private readonly seen = new Set<string>();
+
+  /** A policy's source; a file's later documents add nothing. */
+  add(source: { file: string; text: string }): void {
+    if (this.seen.has(source.file)) return;
+    this.seen.add(source.file);
+    this.hash.update(`${source.file}\0${source.text}\0`);
   }
-  return hash.digest('hex');
+
+  hex(): string {
+    return this.hash.digest('hex');
+  }
 }

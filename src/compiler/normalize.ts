@@ -44,14 +44,27 @@ export interface SourcedPolicy {
 export type NormalizeInput = SourcedPolicy | LoadedPolicy;
 
 export function normalize(policies: readonly NormalizeInput[]): PolicySetIR {
-  const ir = policies.map((p) => normalizePolicy(sourced(p)));
-  ir.sort(
-    (a, b) =>
-      compareCodePoints(a.tenant ?? '', b.tenant ?? '') || compareCodePoints(a.agent, b.agent),
-  );
+  const ir = policies.map(normalizeOne);
+  ir.sort(comparePolicies);
+  return { version: IR_VERSION, policies: ir, ...setReasons() };
+}
+
+/** One policy's IR, as normalize() makes it (compile turns policies into data one by one). */
+export function normalizeOne(policy: NormalizeInput): PolicyIR {
+  return normalizePolicy(sourced(policy));
+}
+
+/** The order of a set's policies: by tenant (none first), then agent, in code points. */
+export function comparePolicies(
+  a: { tenant?: string; agent: string },
+  b: { tenant?: string; agent: string },
+): number {
+  return compareCodePoints(a.tenant ?? '', b.tenant ?? '') || compareCodePoints(a.agent, b.agent);
+}
+
+/** The reasons of steps 1 and 2, the same for every policy set. */
+export function setReasons(): Pick<PolicySetIR, 'invalidInput' | 'noPolicy'> {
   return {
-    version: IR_VERSION,
-    policies: ir,
     invalidInput: { rule: 'aegis/input', message: 'the decision input is malformed' },
     noPolicy: { rule: 'aegis/policy', message: 'no policy for this agent' },
   };

@@ -18,7 +18,7 @@ import { CHECKS_MODULE } from './checks-module.js';
 import { conditionsModule } from './conditions-module.js';
 import { DECISION_MODULE } from './decision-module.js';
 import { libModules } from './lib-modules.js';
-import { policyData } from './policy-data.js';
+import { type PolicyDataStats, policyData } from './policy-data.js';
 import { SANITIZE_MODULE } from './sanitize-module.js';
 
 export interface RegoModule {
@@ -37,13 +37,17 @@ export function emitRego(ir: PolicySetIR): EmittedRego {
   if (ir.version !== IR_VERSION) {
     throw new Error(`emitRego: IR version ${String(ir.version)}, expected ${IR_VERSION}`);
   }
-  const { data, maxHeight, maxMatchers } = policyData(ir);
-  const modules = [
+  const { data, ...stats } = policyData(ir);
+  return { modules: regoModules(stats), data };
+}
+
+/** The modules, written out for the tallest condition and the longest list of matchers. */
+export function regoModules(stats: PolicyDataStats): RegoModule[] {
+  return [
     DECISION_MODULE,
     CHECKS_MODULE,
-    conditionsModule(maxHeight),
+    conditionsModule(stats.maxHeight),
     SANITIZE_MODULE,
-    ...libModules(maxMatchers),
+    ...libModules(stats.maxMatchers),
   ];
-  return { modules, data };
 }

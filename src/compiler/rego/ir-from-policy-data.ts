@@ -6,7 +6,6 @@
  * wrote it, and anything that does not fit gives a message rather than a crash.
  */
 
-import { compareCodePoints } from '../../engine/strings.js';
 import type { JsonValue } from '../../policy/types.js';
 import {
   type AmountIR,
@@ -23,6 +22,7 @@ import {
   type ToolIR,
 } from '../ir.js';
 import type { IrReadResult } from '../ir-file.js';
+import { comparePolicies } from '../normalize.js';
 import { POLICY_DATA_FORMAT, WEEKDAY_NAMES } from './policy-data.js';
 
 // The documents as policy-data.ts writes them; only the fields read here.
@@ -115,13 +115,7 @@ export function irFromPolicyData(data: unknown): IrReadResult {
     ];
     const ir: PolicySetIR = {
       version: IR_VERSION,
-      policies: docs
-        .map(policyIr)
-        .sort(
-          (a, b) =>
-            compareCodePoints(a.tenant ?? '', b.tenant ?? '') ||
-            compareCodePoints(a.agent, b.agent),
-        ),
+      policies: docs.map(policyIr).sort(comparePolicies),
       invalidInput: template(denials.invalid_input),
       noPolicy: template(denials.no_policy),
     };

@@ -47,40 +47,122 @@ export interface PolicyData {
   data: JsonObject;
 }
 
-interface Stats {
+/** What the Rego modules are written out for (lib-modules.ts): the largest of each over a set. */
+export interface PolicyDataStats {
   maxHeight: number;
   maxMatchers: number;
 }
 
+type Stats = PolicyDataStats;
+
+export function newPolicyDataStats(): PolicyDataStats {
+  return { maxHeight: 0, maxMatchers: 0 };
+}
+
 export function policyData(ir: PolicySetIR): PolicyData {
-  const tenants: Record<string, JsonObject> = {};
-  const global: JsonObject = {};
-  const stats: Stats = { maxHeight: 0, maxMatchers: 0 };
-  for (const policy of ir.policies) {
-    const doc = policyDoc(policy, stats);
-    if (policy.tenant === undefined) {
-      setOwn(global, policy.agent, doc);
-    } else {
-      const agents = Object.hasOwn(tenants, policy.tenant) ? tenants[policy.tenant] : undefined;
-      if (agents === undefined) {
-        const fresh: JsonObject = {};
-        setOwn(fresh, policy.agent, doc);
-        setOwn(tenants, policy.tenant, fresh);
-      } else {
-        setOwn(agents, policy.agent, doc);
-      }
-    }
-  }
+  const stats = newPolicyDataStats();
+  const { tenants, global } = placePolicies(
+    ir.policies,
+    ir.policies.map((policy) => policyDoc(policy, stats)),
+  );
   const aegis: JsonObject = {
-    format: POLICY_DATA_FORMAT,
-    denials: { invalid_input: reason(ir.invalidInput), no_policy: reason(ir.noPolicy) },
-    policies: { tenants, global },
+    ...dataHead(ir),
+    policies: { tenants, global } as JsonObject,
   };
   return { ...stats, data: { aegis } };
 }
 
+/** One policy's entry of data.aegis.policies as JSON text, and its keys. */
+export interface PolicyText {
+  tenant?: string;
+  agent: string;
+  text: string;
+}
+
+/** A policy's entry as text, made as soon as the policy is normalized (compile-bundle.ts). */
+export function policyText(policy: PolicyIR, stats: PolicyDataStats): PolicyText {
+  const text = JSON.stringify(policyDoc(policy, stats));
+  return policy.tenant === undefined
+    ? { agent: policy.agent, text }
+    : { tenant: policy.tenant, agent: policy.agent, text };
+}
+
+/**
+ * data.json for policies already turned into text, in the set's order (normalize.ts
+ * comparePolicies): exactly `JSON.stringify(policyData(ir).data)`, in pieces (the policies' own
+ * texts among them), so that tens of MB never have to be one string.
+ */
+export function policyDataText(
+  policies: readonly PolicyText[],
+  reasons: Pick<PolicySetIR, 'invalidInput' | 'noPolicy'>,
+): string[] {
+  const { tenants, global } = placePolicies(
+    policies,
+    policies.map((p) => p.text),
+  );
+  const out: string[] = [];
+  const head = JSON.stringify(dataHead(reasons));
+  // JSON.stringify({ aegis: { ...head, policies: { tenants, global } } }), spelled out.
+  out.push(`{"aegis":${head.slice(0, -1)},"policies":{"tenants":`);
+  objectText(out, tenants, (agents) => objectText(out, agents, (text) => out.push(text)));
+  out.push(',"global":');
+  objectText(out, global, (text) => out.push(text));
+  out.push('}}}');
+  return out;
+}
+
+/** data.aegis's members before the policies. */
+function dataHead(reasons: Pick<PolicySetIR, 'invalidInput' | 'noPolicy'>): JsonObject {
+  return {
+    format: POLICY_DATA_FORMAT,
+    denials: { invalid_input: reason(reasons.invalidInput), no_policy: reason(reasons.noPolicy) },
+  };
+}
+
+/**
+ * The policies placed as data.aegis.policies holds them, each as its value in `values`: the
+ * tenants' in `tenants[tenant][agent]`, the others in `global[agent]`, in the order given.
+ */
+function placePolicies<T>(
+  policies: readonly { tenant?: string; agent: string }[],
+  values: readonly T[],
+): { tenants: Record<string, Record<string, T>>; global: Record<string, T> } {
+  const tenants: Record<string, Record<string, T>> = {};
+  const global: Record<string, T> = {};
+  policies.forEach((policy, i) => {
+    const value = values[i] as T;
+    if (policy.tenant === undefined) {
+      setOwn(global, policy.agent, value);
+      return;
+    }
+    let agents = Object.hasOwn(tenants, policy.tenant) ? tenants[policy.tenant] : undefined;
+    if (agents === undefined) {
+      agents = {};
+      setOwn(tenants, policy.tenant, agents);
+    }
+    setOwn(agents, policy.agent, value);
+  });
+  return { tenants, global };
+}
+
+/**
+ * An object as JSON.stringify writes it, its members' values written by `member`: the keys in
+ * the order JSON.stringify takes them (Object.keys: integer-like keys first), quoted as it
+ * quotes them.
+ */
+function objectText<T>(out: string[], obj: Record<string, T>, member: (value: T) => void): void {
+  out.push('{');
+  let first = true;
+  for (const key of Object.keys(obj)) {
+    out.push(first ? `${JSON.stringify(key)}:` : `,${JSON.stringify(key)}:`);
+    first = false;
+    member(obj[key] as T);
+  }
+  out.push('}');
+}
+
 /** `obj[key] = value` that also works for a key named `__proto__`. */
-function setOwn(obj: Record<string, Json>, key: string, value: Json): void {
+function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
