@@ -15,7 +15,7 @@ import {
 } from './decision-input.js';
 import { asJsonData, getPath, type JsonObject } from './json.js';
 import { sumExceeds } from './numbers.js';
-import { hostAllowed, type PolicyEntry, policyIndex } from './policy-index.js';
+import { hostAllowed, type LimitPlan, type PolicyEntry, policyIndex } from './policy-index.js';
 import { routeOf } from './route.js';
 import { sanitizeParams } from './sanitize.js';
 import { compareCodePoints, goLower } from './strings.js';
@@ -96,19 +96,16 @@ function checkCall(
     }
   }
 
-  const amount = tool.amount;
-  const amountReasons = plan.amount;
-  if (amount && amountReasons) {
+  const amount = plan.amount;
+  if (amount) {
     const value = getPath(params, amount.path);
-    if (value === undefined) reasons.push(amountReasons.missing);
-    else if (typeof value !== 'number') reasons.push(amountReasons.invalid);
+    if (value === undefined) reasons.push(amount.missing);
+    else if (typeof value !== 'number') reasons.push(amount.invalid);
     else {
-      if (amount.max && amountReasons.overMax && value > amount.max.limit)
-        reasons.push(amountReasons.overMax);
-      if (amount.min && amountReasons.underMin && value < amount.min.limit)
-        reasons.push(amountReasons.underMin);
-      if (amount.approvalOver && amountReasons.needsApproval && value > amount.approvalOver.limit)
-        reasons.push(amountReasons.needsApproval);
+      if (amount.max && value > amount.max.limit) reasons.push(amount.max.reason);
+      if (amount.min && value < amount.min.limit) reasons.push(amount.min.reason);
+      if (amount.approvalOver && value > amount.approvalOver.limit)
+        reasons.push(amount.approvalOver.reason);
     }
   }
 
@@ -124,26 +121,8 @@ function checkCall(
     }
   }
 
-  if (tool.rateLimit && plan.rateLimited && call.toolRps > tool.rateLimit.limit) {
-    reasons.push(plan.rateLimited);
-  }
-  if (
-    tool.budget &&
-    plan.budgetExceeded &&
-    sumExceeds(call.toolSpend, call.costUsd, tool.budget.limit)
-  ) {
-    reasons.push(plan.budgetExceeded);
-  }
-  if (policy.rateLimit && entry.agentRateLimited && call.agentRps > policy.rateLimit.limit) {
-    reasons.push(entry.agentRateLimited);
-  }
-  if (
-    policy.budget &&
-    entry.agentBudgetExceeded &&
-    sumExceeds(call.agentSpend, call.costUsd, policy.budget.limit)
-  ) {
-    reasons.push(entry.agentBudgetExceeded);
-  }
+  overLimits(reasons, plan.rateLimit, call.toolRps, plan.budget, call.toolSpend, call.costUsd);
+  overLimits(reasons, entry.rateLimit, call.agentRps, entry.budget, call.agentSpend, call.costUsd);
 
   let redactions: Redaction[] = [];
   let sanitized: JsonObject | undefined;
@@ -160,6 +139,19 @@ function checkCall(
     }
   }
   return finish(policy, entry, call, reasons, redactions, sanitized);
+}
+
+/** A rate limit the call's counter is over, and a daily budget its spend plus its cost is over. */
+function overLimits(
+  reasons: Reason[],
+  rateLimit: LimitPlan | undefined,
+  rps: number,
+  budget: LimitPlan | undefined,
+  spend: number,
+  cost: number,
+): void {
+  if (rateLimit && rps > rateLimit.limit) reasons.push(rateLimit.reason);
+  if (budget && sumExceeds(spend, cost, budget.limit)) reasons.push(budget.reason);
 }
 
 /** The call's time, read from the clock at most once, and only if a time condition asks. */

@@ -24,8 +24,8 @@ export interface PolicyEntry {
   egressDenied: Reason;
   toolNotAllowed: Reason;
   actionNotAllowed: Reason;
-  agentRateLimited: Reason | undefined;
-  agentBudgetExceeded: Reason | undefined;
+  rateLimit: LimitPlan | undefined;
+  budget: LimitPlan | undefined;
   /** The decision's `policy` member. */
   doc: { agent: string; tenant?: string };
 }
@@ -56,6 +56,21 @@ export function policyIndex(ir: PolicySetIR): PolicyIndex {
  */
 export function fixedReason(code: ReasonCode, effect: Effect, template: ReasonTemplate): Reason {
   return Object.freeze({ code, effect, rule: template.rule, message: template.message });
+}
+
+/** A limit and the reason a call past it gets. */
+export interface LimitPlan {
+  limit: number;
+  reason: Reason;
+}
+
+/** A limit of the IR with the reason a call past it gets, made once (fixedReason). */
+export function limitPlan(
+  code: ReasonCode,
+  effect: Effect,
+  limit: { limit: number; reason: ReasonTemplate },
+): LimitPlan {
+  return { limit: limit.limit, reason: fixedReason(code, effect, limit.reason) };
 }
 
 function buildIndex(ir: PolicySetIR): PolicyIndex {
@@ -95,12 +110,8 @@ function policyEntry(policy: PolicyIR): PolicyEntry {
     egressDenied: fixedReason('egress_denied', 'deny', denials.egress),
     toolNotAllowed: fixedReason('tool_not_allowed', 'deny', denials.tool),
     actionNotAllowed: fixedReason('action_not_allowed', 'deny', denials.action),
-    agentRateLimited: rateLimit
-      ? fixedReason('agent_rate_limited', rateLimit.onExceed, rateLimit.reason)
-      : undefined,
-    agentBudgetExceeded: budget
-      ? fixedReason('agent_budget_exceeded', budget.onExceed, budget.reason)
-      : undefined,
+    rateLimit: rateLimit && limitPlan('agent_rate_limited', rateLimit.onExceed, rateLimit),
+    budget: budget && limitPlan('agent_budget_exceeded', budget.onExceed, budget),
     doc: Object.freeze(
       policy.tenant === undefined
         ? { agent: policy.agent }

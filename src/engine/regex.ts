@@ -49,16 +49,13 @@ export function regexTester(pattern: string): RegexTest {
   let test = testers.get(pattern);
   if (!test) {
     const js = re2ToJs(pattern);
-    const same = SAME_TEST.get(pattern);
     if (js?.bounded) {
       const regex = js.regex;
       test = (s) => regex.test(s);
-    } else if (same) {
-      // The substring check first, as below: most strings lack it, and it is cheaper to see.
-      const required = js?.required ?? '';
-      test = required === '' ? (s) => same.test(s) : (s) => s.includes(required) && same.test(s);
     } else {
-      const re = compileRegex(pattern);
+      // A RegExp shown to test the same (SAME_TEST), else RE2; after the substring check, as
+      // most strings lack the substring and it is cheaper to see.
+      const re: { test(s: string): boolean } = SAME_TEST.get(pattern) ?? compileRegex(pattern);
       const required = js?.required ?? '';
       test = required === '' ? (s) => re.test(s) : (s) => s.includes(required) && re.test(s);
     }

@@ -11,7 +11,7 @@ import type { Reason } from './decision.js';
 import { type DecisionInput, fieldRoot } from './decision-input.js';
 import { getPath, type Json } from './json.js';
 import { type TestResult, testOperator } from './operators.js';
-import { fixedReason } from './policy-index.js';
+import { fixedReason, type LimitPlan, limitPlan } from './policy-index.js';
 import { regexTester } from './regex.js';
 import { inTimeWindow } from './time-window.js';
 
@@ -41,20 +41,21 @@ export interface RulePlan {
 }
 
 export interface AmountPlan {
+  path: readonly string[];
   /** param_missing and param_invalid. */
   missing: Reason;
   invalid: Reason;
-  overMax: Reason | undefined;
-  underMin: Reason | undefined;
-  needsApproval: Reason | undefined;
+  max: LimitPlan | undefined;
+  min: LimitPlan | undefined;
+  approvalOver: LimitPlan | undefined;
 }
 
 export interface ToolPlan {
   params: readonly ParamPlan[];
   rules: readonly RulePlan[];
   amount: AmountPlan | undefined;
-  rateLimited: Reason | undefined;
-  budgetExceeded: Reason | undefined;
+  rateLimit: LimitPlan | undefined;
+  budget: LimitPlan | undefined;
   redacted: Reason | undefined;
 }
 
@@ -68,16 +69,17 @@ export function toolPlan(tool: ToolIR): ToolPlan {
       params: tool.params.map(paramPlan),
       rules: tool.rules.map(rulePlan),
       amount: amount && {
+        path: amount.path,
         missing: fixedReason('param_missing', 'deny', amount.invalid),
         invalid: fixedReason('param_invalid', 'deny', amount.invalid),
-        overMax: amount.max && fixedReason('amount_over_max', 'deny', amount.max.reason),
-        underMin: amount.min && fixedReason('amount_under_min', 'deny', amount.min.reason),
-        needsApproval:
+        max: amount.max && limitPlan('amount_over_max', 'deny', amount.max),
+        min: amount.min && limitPlan('amount_under_min', 'deny', amount.min),
+        approvalOver:
           amount.approvalOver &&
-          fixedReason('amount_needs_approval', 'approval_needed', amount.approvalOver.reason),
+          limitPlan('amount_needs_approval', 'approval_needed', amount.approvalOver),
       },
-      rateLimited: rateLimit && fixedReason('rate_limited', rateLimit.onExceed, rateLimit.reason),
-      budgetExceeded: budget && fixedReason('budget_exceeded', budget.onExceed, budget.reason),
+      rateLimit: rateLimit && limitPlan('rate_limited', rateLimit.onExceed, rateLimit),
+      budget: budget && limitPlan('budget_exceeded', budget.onExceed, budget),
       redacted: sanitize && fixedReason('redacted', 'sanitize', sanitize.reason),
     };
     plans.set(tool, plan);

@@ -53,18 +53,13 @@ export interface PolicyDataStats {
   maxMatchers: number;
 }
 
-type Stats = PolicyDataStats;
-
 export function newPolicyDataStats(): PolicyDataStats {
   return { maxHeight: 0, maxMatchers: 0 };
 }
 
 export function policyData(ir: PolicySetIR): PolicyData {
   const stats = newPolicyDataStats();
-  const { tenants, global } = placePolicies(
-    ir.policies,
-    ir.policies.map((policy) => policyDoc(policy, stats)),
-  );
+  const { tenants, global } = placePolicies(ir.policies, (policy) => policyDoc(policy, stats));
   const aegis: JsonObject = {
     ...dataHead(ir),
     policies: { tenants, global } as JsonObject,
@@ -79,7 +74,7 @@ export interface PolicyText {
   text: string;
 }
 
-/** A policy's entry as text, made as soon as the policy is normalized (compile-bundle.ts). */
+/** A policy's entry as text, made as soon as the policy is normalized (compile.ts compileBundle). */
 export function policyText(policy: PolicyIR, stats: PolicyDataStats): PolicyText {
   const text = JSON.stringify(policyDoc(policy, stats));
   return policy.tenant === undefined
@@ -96,10 +91,7 @@ export function policyDataText(
   policies: readonly PolicyText[],
   reasons: Pick<PolicySetIR, 'invalidInput' | 'noPolicy'>,
 ): string[] {
-  const { tenants, global } = placePolicies(
-    policies,
-    policies.map((p) => p.text),
-  );
+  const { tenants, global } = placePolicies(policies, (policy) => policy.text);
   const out: string[] = [];
   const head = JSON.stringify(dataHead(reasons));
   // JSON.stringify({ aegis: { ...head, policies: { tenants, global } } }), spelled out.
@@ -120,28 +112,27 @@ function dataHead(reasons: Pick<PolicySetIR, 'invalidInput' | 'noPolicy'>): Json
 }
 
 /**
- * The policies placed as data.aegis.policies holds them, each as its value in `values`: the
- * tenants' in `tenants[tenant][agent]`, the others in `global[agent]`, in the order given.
+ * The policies placed as data.aegis.policies holds them, each as `value` gives it: the tenants'
+ * in `tenants[tenant][agent]`, the others in `global[agent]`, in the order given.
  */
-function placePolicies<T>(
-  policies: readonly { tenant?: string; agent: string }[],
-  values: readonly T[],
+function placePolicies<P extends { tenant?: string; agent: string }, T>(
+  policies: readonly P[],
+  value: (policy: P) => T,
 ): { tenants: Record<string, Record<string, T>>; global: Record<string, T> } {
   const tenants: Record<string, Record<string, T>> = {};
   const global: Record<string, T> = {};
-  policies.forEach((policy, i) => {
-    const value = values[i] as T;
+  for (const policy of policies) {
     if (policy.tenant === undefined) {
-      setOwn(global, policy.agent, value);
-      return;
+      setOwn(global, policy.agent, value(policy));
+      continue;
     }
     let agents = Object.hasOwn(tenants, policy.tenant) ? tenants[policy.tenant] : undefined;
     if (agents === undefined) {
       agents = {};
       setOwn(tenants, policy.tenant, agents);
     }
-    setOwn(agents, policy.agent, value);
-  });
+    setOwn(agents, policy.agent, value(policy));
+  }
   return { tenants, global };
 }
 
@@ -196,7 +187,7 @@ function limit(
   return { measure, limit: value, code, effect, rule: template.rule, message: template.message };
 }
 
-function policyDoc(policy: PolicyIR, stats: Stats): JsonObject {
+function policyDoc(policy: PolicyIR, stats: PolicyDataStats): JsonObject {
   const doc: JsonObject = {
     policy:
       policy.tenant === undefined
@@ -266,7 +257,7 @@ function toolEntries(tools: readonly ToolIR[]): JsonObject {
   return byName;
 }
 
-function toolDoc(tool: ToolIR, stats: Stats): JsonObject {
+function toolDoc(tool: ToolIR, stats: PolicyDataStats): JsonObject {
   const doc: JsonObject = {
     name: tool.name,
     actions: tool.actions,
