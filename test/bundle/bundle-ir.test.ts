@@ -77,10 +77,10 @@ describe('the IR of a bundle', () => {
 
   it('is refused for aegis data of another format', async () => {
     const path = bundleWith('future.tar.gz', [
-      { path: 'data.json', content: '{"aegis": {"format": 2}}' },
+      { path: 'data.json', content: '{"aegis": {"format": 3}}' },
     ]);
     await expect(loadPolicySet([path], options)).rejects.toThrow(
-      /format 2; this aegis reads format 1 \(recompile the bundle\)/,
+      /format 3; this aegis reads format 2 \(recompile the bundle\)/,
     );
   });
 });

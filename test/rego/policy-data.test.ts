@@ -240,13 +240,67 @@ describe('irFromPolicyData', () => {
 
   it('refuses data that is not aegis policy data, or of another format', () => {
     expect(irFromPolicyData({})).toMatchObject({ ok: false, message: /no aegis policies/ });
-    expect(irFromPolicyData({ aegis: { format: 99 } })).toMatchObject({
-      ok: false,
-      message: /format 99; this aegis reads format 1/,
-    });
     expect(irFromPolicyData({ aegis: { format: 1 } })).toMatchObject({
+      ok: false,
+      message: /format 1; this aegis reads format 2 \(recompile the bundle\)/,
+    });
+    expect(irFromPolicyData({ aegis: { format: 2 } })).toMatchObject({
       ok: false,
       message: /not aegis policy data/,
     });
+  });
+
+  it('refuses a policy whose reasons do not resolve, saying which', () => {
+    const data = policyData(irFromFile(join(ROOT, 'fixtures/policies/saas.yaml'))).data;
+    const broken = (change: (doc: Doc) => void) => {
+      const copy = JSON.parse(JSON.stringify(data));
+      change(Object.values(copy.aegis.policies.global)[0] as Doc);
+      return irFromPolicyData(copy);
+    };
+    expect(broken((doc) => (doc.messages = ['only one']))).toMatchObject({
+      ok: false,
+      message: /not aegis policy data \(message 1\)/,
+    });
+    expect(broken((doc) => (doc.prefix = 'other/agent'))).toMatchObject({
+      ok: false,
+      message: /not aegis policy data \(prefix "other\/agent"\)/,
+    });
+  });
+});
+
+describe('reasons', () => {
+  it('writes rule ids after the policy prefix, and each message once per policy', () => {
+    const ir = irFromYaml(
+      't.yaml',
+      [
+        'agent: a',
+        'tenant: acme',
+        'allowed_tools:',
+        '  - name: pay',
+        '    params: { currency: { in: [EUR] } }',
+        '  - name: refund',
+        '    params: { currency: { in: [EUR] } }',
+      ].join('\n'),
+    );
+    const data = policyData(ir).data as {
+      aegis: { policies: { tenants: Record<string, Record<string, Doc>> } };
+    };
+    const doc = data.aegis.policies.tenants.acme?.a;
+    expect(get(doc, 'prefix')).toBe('acme/a');
+    const [pay, refund] = get(doc, 'tools') as Doc[];
+    const missing = (tool: Doc | undefined) => (get(tool, 'params') as Doc[])[0]?.missing;
+    expect(missing(pay)).toEqual({ rule: 'pay/params/currency', message: 4 });
+    expect(missing(refund)).toEqual({ rule: 'refund/params/currency', message: 4 });
+    const messages = get(doc, 'messages') as string[];
+    expect(messages[4]).toBe('parameter `currency` is required');
+    expect(new Set(messages).size).toBe(messages.length);
+  });
+
+  it('refuses a rule id outside its policy (a compiler bug, not data to write)', () => {
+    const ir = irFromYaml('t.yaml', 'agent: a\nallowed_tools: [{ name: t }]');
+    const policy = ir.policies[0];
+    if (!policy) throw new Error('no policy');
+    policy.denials.tool = { rule: 'elsewhere/tools', message: 'x' };
+    expect(() => policyData(ir)).toThrow(/rule elsewhere\/tools is outside _\/a\//);
   });
 });

@@ -36,12 +36,14 @@ policy := data.aegis.policies.tenants[input.agent.tenant][input.agent.id] if {
 	is_string(input.agent.tenant)
 } else := data.aegis.policies.global[input.agent.id]
 
+# (These reasons belong to no policy: data.aegis.denials has their rule ids and messages in
+# full.)
 early_denial(template, code) := {
 	"decision": "deny",
 	"outcome": "deny",
 	"allow": false,
 	"mode": "enforce",
-	"reasons": [lib.reason(template, code, "deny")],
+	"reasons": [{"rule": template.rule, "code": code, "effect": "deny", "message": template.message}],
 	"redactions": [],
 	"params": lib.params,
 }

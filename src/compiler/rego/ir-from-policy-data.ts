@@ -26,9 +26,15 @@ import { comparePolicies } from '../normalize.js';
 import { POLICY_DATA_FORMAT, WEEKDAY_NAMES } from './policy-data.js';
 
 // The documents as policy-data.ts writes them; only the fields read here.
-interface Reason {
+/** A reason of the set (data.aegis.denials), written in full. */
+interface SetReason {
   rule: string;
   message: string;
+}
+/** A reason of a policy: the rule id after the policy's prefix, the message's position. */
+interface Reason {
+  rule: string;
+  message: number;
 }
 interface LimitDoc extends Reason {
   limit: number;
@@ -82,6 +88,8 @@ interface ToolDoc {
 }
 interface PolicyDoc {
   policy: { agent: string; tenant?: string };
+  prefix: string;
+  messages: string[];
   mode: PolicyIR['mode'];
   source: string;
   regions?: string[];
@@ -104,7 +112,7 @@ export function irFromPolicyData(data: unknown): IrReadResult {
     };
   }
   try {
-    const denials = member(aegis, 'denials') as { invalid_input: Reason; no_policy: Reason };
+    const denials = member(aegis, 'denials') as { invalid_input: SetReason; no_policy: SetReason };
     const policies = member(aegis, 'policies') as {
       tenants: Record<string, Record<string, PolicyDoc>>;
       global: Record<string, PolicyDoc>;
@@ -116,8 +124,8 @@ export function irFromPolicyData(data: unknown): IrReadResult {
     const ir: PolicySetIR = {
       version: IR_VERSION,
       policies: docs.map(policyIr).sort(comparePolicies),
-      invalidInput: template(denials.invalid_input),
-      noPolicy: template(denials.no_policy),
+      invalidInput: { rule: denials.invalid_input.rule, message: denials.invalid_input.message },
+      noPolicy: { rule: denials.no_policy.rule, message: denials.no_policy.message },
     };
     return { ok: true, ir };
   } catch (error) {
@@ -134,8 +142,23 @@ function member(value: unknown, key: string): unknown {
   return Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
 }
 
-function template(doc: Reason): ReasonTemplate {
-  return { rule: doc.rule, message: doc.message };
+/** A policy's reasons in full again: its prefix before each rule id, each message looked up. */
+class PolicyReasons {
+  private readonly prefix: string;
+  private readonly messages: readonly string[];
+
+  constructor(doc: PolicyDoc, prefix: string) {
+    if (doc.prefix !== prefix) throw new Error(`prefix ${JSON.stringify(doc.prefix)}`);
+    if (!Array.isArray(doc.messages)) throw new Error('messages');
+    this.prefix = prefix;
+    this.messages = doc.messages;
+  }
+
+  template(doc: Reason): ReasonTemplate {
+    const message = this.messages[doc.message];
+    if (typeof message !== 'string') throw new Error(`message ${JSON.stringify(doc.message)}`);
+    return { rule: `${this.prefix}/${doc.rule}`, message };
+  }
 }
 
 /** `file:line`, the line after the last colon (a file name may hold colons too). */
@@ -151,40 +174,44 @@ function findLimit(limits: Limits, code: string): LimitDoc | undefined {
   return [...limits.over, ...(limits.under ?? [])].find((limit) => limit.code === code);
 }
 
-function limitIr(limits: Limits, code: string): LimitIR | undefined {
+function limitIr(limits: Limits, code: string, reasons: PolicyReasons): LimitIR | undefined {
   const doc = findLimit(limits, code);
   if (doc === undefined) return undefined;
-  return { limit: doc.limit, onExceed: doc.effect as LimitIR['onExceed'], reason: template(doc) };
+  const onExceed = doc.effect as LimitIR['onExceed'];
+  return { limit: doc.limit, onExceed, reason: reasons.template(doc) };
 }
 
 function bound(
   limits: Limits,
   code: string,
+  reasons: PolicyReasons,
 ): { limit: number; reason: ReasonTemplate } | undefined {
   const doc = findLimit(limits, code);
-  return doc === undefined ? undefined : { limit: doc.limit, reason: template(doc) };
+  return doc === undefined ? undefined : { limit: doc.limit, reason: reasons.template(doc) };
 }
 
 function policyIr(doc: PolicyDoc): PolicyIR {
   const { agent, tenant } = doc.policy;
+  const prefix = `${tenant ?? '_'}/${agent}`;
+  const reasons = new PolicyReasons(doc, prefix);
   const policy: PolicyIR = {
     agent,
     ...(tenant !== undefined ? { tenant } : {}),
     mode: doc.mode,
     source: sourceRef(doc.source),
-    prefix: `${tenant ?? '_'}/${agent}`,
+    prefix,
     ...(doc.regions !== undefined ? { regions: [...doc.regions] } : {}),
     egress: [...doc.egress.patterns],
-    tools: doc.tools.map(toolIr),
+    tools: doc.tools.map((tool) => toolIr(tool, reasons)),
     denials: {
-      region: template(doc.denials.region),
-      egress: template(doc.denials.egress),
-      tool: template(doc.denials.tool),
-      action: template(doc.denials.action),
+      region: reasons.template(doc.denials.region),
+      egress: reasons.template(doc.denials.egress),
+      tool: reasons.template(doc.denials.tool),
+      action: reasons.template(doc.denials.action),
     },
   };
-  const rateLimit = limitIr(doc.limits, 'agent_rate_limited');
-  const budget = limitIr(doc.limits, 'agent_budget_exceeded');
+  const rateLimit = limitIr(doc.limits, 'agent_rate_limited', reasons);
+  const budget = limitIr(doc.limits, 'agent_budget_exceeded', reasons);
   if (rateLimit !== undefined) policy.rateLimit = rateLimit;
   if (budget !== undefined) policy.budget = budget;
   return policy;
@@ -198,11 +225,11 @@ function operand(op: OperatorIR['op'], value: JsonValue): JsonValue {
   return value[0] as JsonValue;
 }
 
-function toolIr(doc: ToolDoc): ToolIR {
+function toolIr(doc: ToolDoc, reasons: PolicyReasons): ToolIR {
   const params: ParamCheckIR[] = doc.params.map((check) => ({
     path: [...check.path],
     optional: check.optional,
-    missing: template(check.missing),
+    missing: reasons.template(check.missing),
     operators: [],
   }));
   for (const group of Object.values(doc.tests)) {
@@ -213,7 +240,7 @@ function toolIr(doc: ToolDoc): ToolIR {
       check.operators[j] = {
         op: test.op,
         value: operand(test.op, test.value),
-        reason: template(test),
+        reason: reasons.template(test),
       };
     }
   }
@@ -227,33 +254,37 @@ function toolIr(doc: ToolDoc): ToolIR {
     source: sourceRef(doc.source),
     params,
     rules: doc.rules.map((rule) => ({
-      reason: template(rule),
+      reason: reasons.template(rule),
       when: conditions.condition(rule.when),
       effect: rule.effect,
       redact: rule.redact.map((path) => [...path]),
       source: sourceRef(rule.source),
     })),
   };
-  if (doc.amount !== undefined) tool.amount = amountIr(doc.amount, doc.limits);
-  const rateLimit = limitIr(doc.limits, 'rate_limited');
-  const budget = limitIr(doc.limits, 'budget_exceeded');
+  if (doc.amount !== undefined) tool.amount = amountIr(doc.amount, doc.limits, reasons);
+  const rateLimit = limitIr(doc.limits, 'rate_limited', reasons);
+  const budget = limitIr(doc.limits, 'budget_exceeded', reasons);
   if (rateLimit !== undefined) tool.rateLimit = rateLimit;
   if (budget !== undefined) tool.budget = budget;
   if (doc.sanitize !== undefined) {
     tool.sanitize = {
       redact: doc.sanitize.redact.map((path) => [...path]),
       matchers: doc.sanitize.matchers.map((m) => ({ name: m.name, regex: m.regex })),
-      reason: template(doc.sanitize),
+      reason: reasons.template(doc.sanitize),
     };
   }
   return tool;
 }
 
-function amountIr(doc: NonNullable<ToolDoc['amount']>, limits: Limits): AmountIR {
-  const amount: AmountIR = { path: [...doc.param], invalid: template(doc.invalid) };
-  const max = bound(limits, 'amount_over_max');
-  const min = bound(limits, 'amount_under_min');
-  const approvalOver = bound(limits, 'amount_needs_approval');
+function amountIr(
+  doc: NonNullable<ToolDoc['amount']>,
+  limits: Limits,
+  reasons: PolicyReasons,
+): AmountIR {
+  const amount: AmountIR = { path: [...doc.param], invalid: reasons.template(doc.invalid) };
+  const max = bound(limits, 'amount_over_max', reasons);
+  const min = bound(limits, 'amount_under_min', reasons);
+  const approvalOver = bound(limits, 'amount_needs_approval', reasons);
   if (max !== undefined) amount.max = max;
   if (min !== undefined) amount.min = min;
   if (approvalOver !== undefined) amount.approvalOver = approvalOver;

@@ -5,7 +5,9 @@
  * rather than copying them (tens of thousands of agents), so neither may be changed.
  *
  * `data.aegis.policies.tenants[<tenant>][<agent>]` and `data.aegis.policies.global[<agent>]`
- * are the normalized policies with their rule ids, messages and source lines. The keys are
+ * are the normalized policies with their rule ids, messages and source lines (the ids
+ * relative to the policy's `prefix`, the messages as positions in its `messages`: ReasonRefs
+ * below; data.aegis.format 2). The keys are
  * what the decision looks a call's policy up by, so finding it does not grow with the number
  * of policies, and data (unlike Rego rules or constants, which OPA compiles one by one) loads
  * fast for tens of thousands of agents. `data.aegis.denials` holds the reasons of steps 1 and
@@ -37,7 +39,7 @@ type Json = JsonValue;
 type JsonObject = { [key: string]: Json };
 
 /** The version of this layout; irFromPolicyData reads only this one. */
-export const POLICY_DATA_FORMAT = 1;
+export const POLICY_DATA_FORMAT = 2;
 
 export interface PolicyData {
   /** The tallest rule condition, in levels of nodes combining others (0: leaves only). */
@@ -166,9 +168,49 @@ function source(ref: SourceRef): string {
   return `${ref.file}:${ref.line}`;
 }
 
-/** A reason template as data: the IR's own object (normalize writes just rule and message). */
+/** A reason template of the set (data.aegis.denials) as data: its rule id and message in full. */
 function reason(template: ReasonTemplate): JsonObject {
-  return template as unknown as JsonObject;
+  return { rule: template.rule, message: template.message };
+}
+
+/**
+ * A policy's reason templates as data: each rule id without the policy's prefix (every id of a
+ * policy starts with `<tenant|_>/<agent>/`, normalize.ts), each message as its position in the
+ * policy's `messages`, so that a message several of its checks share (the "parameter
+ * `currency` is required" of every entry) is written once; lib.reason puts a reason back
+ * together. Written out in full, ids and messages made up a fifth of data.json and half the
+ * compressed bundle.
+ */
+class ReasonRefs {
+  readonly messages: string[] = [];
+  private readonly positions = new Map<string, number>();
+  private readonly start: string;
+
+  constructor(prefix: string) {
+    this.start = `${prefix}/`;
+  }
+
+  /** The template as a document of its own: `{rule, message}`. */
+  ref(template: ReasonTemplate): JsonObject {
+    return { rule: this.rule(template), message: this.message(template) };
+  }
+
+  rule({ rule }: ReasonTemplate): string {
+    if (!rule.startsWith(this.start)) {
+      throw new TypeError(`policyData: rule ${rule} is outside ${this.start}`);
+    }
+    return rule.slice(this.start.length);
+  }
+
+  message({ message }: ReasonTemplate): number {
+    let position = this.positions.get(message);
+    if (position === undefined) {
+      position = this.messages.length;
+      this.messages.push(message);
+      this.positions.set(message, position);
+    }
+    return position;
+  }
 }
 
 /**
@@ -178,40 +220,58 @@ function reason(template: ReasonTemplate): JsonObject {
  * back by code).
  */
 function limit(
+  refs: ReasonRefs,
   measure: string,
   value: number,
   code: string,
   effect: string,
-  template: ReasonTemplate,
+  reason: ReasonTemplate,
 ): JsonObject {
-  return { measure, limit: value, code, effect, rule: template.rule, message: template.message };
+  return {
+    measure,
+    limit: value,
+    code,
+    effect,
+    rule: refs.rule(reason),
+    message: refs.message(reason),
+  };
 }
 
 function policyDoc(policy: PolicyIR, stats: PolicyDataStats): JsonObject {
+  const refs = new ReasonRefs(policy.prefix);
   const doc: JsonObject = {
     policy:
       policy.tenant === undefined
         ? { agent: policy.agent }
         : { agent: policy.agent, tenant: policy.tenant },
+    prefix: policy.prefix,
     mode: policy.mode,
     source: source(policy.source),
   };
   if (policy.regions !== undefined) doc.regions = policy.regions;
   doc.egress = egressDoc(policy.egress);
-  doc.denials = policy.denials as unknown as JsonObject;
-  doc.tools = policy.tools.map((tool) => toolDoc(tool, stats));
+  const { region, egress, tool, action } = policy.denials;
+  doc.denials = {
+    region: refs.ref(region),
+    egress: refs.ref(egress),
+    tool: refs.ref(tool),
+    action: refs.ref(action),
+  };
+  doc.tools = policy.tools.map((entry) => toolDoc(entry, refs, stats));
   doc.tool_entries = toolEntries(policy.tools);
   // The agent-wide limits, over all its tools.
   const over: JsonObject[] = [];
   const { rateLimit: rate, budget } = policy;
   if (rate !== undefined) {
-    over.push(limit('agent_rps', rate.limit, 'agent_rate_limited', rate.onExceed, rate.reason));
+    const code = 'agent_rate_limited';
+    over.push(limit(refs, 'agent_rps', rate.limit, code, rate.onExceed, rate.reason));
   }
   if (budget !== undefined) {
     const code = 'agent_budget_exceeded';
-    over.push(limit('agent_spend', budget.limit, code, budget.onExceed, budget.reason));
+    over.push(limit(refs, 'agent_spend', budget.limit, code, budget.onExceed, budget.reason));
   }
   doc.limits = { over };
+  doc.messages = refs.messages;
   return doc;
 }
 
@@ -257,7 +317,7 @@ function toolEntries(tools: readonly ToolIR[]): JsonObject {
   return byName;
 }
 
-function toolDoc(tool: ToolIR, stats: PolicyDataStats): JsonObject {
+function toolDoc(tool: ToolIR, refs: ReasonRefs, stats: PolicyDataStats): JsonObject {
   const doc: JsonObject = {
     name: tool.name,
     actions: tool.actions,
@@ -265,34 +325,35 @@ function toolDoc(tool: ToolIR, stats: PolicyDataStats): JsonObject {
     params: tool.params.map((check) => ({
       path: check.path,
       optional: check.optional,
-      missing: reason(check.missing),
+      missing: refs.ref(check.missing),
     })),
     required: tool.params.flatMap((check, i) => (check.optional ? [] : [i])),
-    tests: testsDoc(tool),
+    tests: testsDoc(tool, refs),
   };
   const over: JsonObject[] = [];
   const under: JsonObject[] = [];
   const { amount, rateLimit: rate, budget } = tool;
   if (amount !== undefined) {
-    doc.amount = { param: amount.path, invalid: reason(amount.invalid) };
+    doc.amount = { param: amount.path, invalid: refs.ref(amount.invalid) };
     const { max, min, approvalOver: over_ } = amount;
-    if (max) over.push(limit('amount', max.limit, 'amount_over_max', 'deny', max.reason));
-    if (min) under.push(limit('amount', min.limit, 'amount_under_min', 'deny', min.reason));
+    if (max) over.push(limit(refs, 'amount', max.limit, 'amount_over_max', 'deny', max.reason));
+    if (min) under.push(limit(refs, 'amount', min.limit, 'amount_under_min', 'deny', min.reason));
     if (over_) {
       const code = 'amount_needs_approval';
-      over.push(limit('amount', over_.limit, code, 'approval_needed', over_.reason));
+      over.push(limit(refs, 'amount', over_.limit, code, 'approval_needed', over_.reason));
     }
   }
   if (rate !== undefined) {
-    over.push(limit('tool_rps', rate.limit, 'rate_limited', rate.onExceed, rate.reason));
+    over.push(limit(refs, 'tool_rps', rate.limit, 'rate_limited', rate.onExceed, rate.reason));
   }
   if (budget !== undefined) {
-    over.push(limit('tool_spend', budget.limit, 'budget_exceeded', budget.onExceed, budget.reason));
+    const code = 'budget_exceeded';
+    over.push(limit(refs, 'tool_spend', budget.limit, code, budget.onExceed, budget.reason));
   }
   const conditions = new ConditionLists();
   doc.rules = tool.rules.map((rule) => ({
-    rule: rule.reason.rule,
-    message: rule.reason.message,
+    rule: refs.rule(rule.reason),
+    message: refs.message(rule.reason),
     effect: rule.effect,
     source: source(rule.source),
     redact: rule.redact,
@@ -307,8 +368,8 @@ function toolDoc(tool: ToolIR, stats: PolicyDataStats): JsonObject {
       redact: tool.sanitize.redact,
       matchers: tool.sanitize.matchers.map((m) => ({ name: m.name, regex: m.regex })),
       scan: scanDoc(tool.sanitize.matchers),
-      rule: tool.sanitize.reason.rule,
-      message: tool.sanitize.reason.message,
+      rule: refs.rule(tool.sanitize.reason),
+      message: refs.message(tool.sanitize.reason),
     };
   }
   return doc;
@@ -321,13 +382,14 @@ function toolDoc(tool: ToolIR, stats: PolicyDataStats): JsonObject {
  * params that are absent read as {} there too, and params that are not an object never get
  * this far), and `at`, the positions of its check in params and of the operator in the check.
  */
-function testsDoc(tool: ToolIR): JsonObject {
+function testsDoc(tool: ToolIR, refs: ReasonRefs): JsonObject {
   const tests: Record<TestGroup, JsonObject[]> = { one_of: [], none_of: [], other: [] };
   tool.params.forEach((check, i) => {
     const path = ['params', ...check.path];
-    check.operators.forEach(({ op, value: operand, reason: { rule, message } }, j) => {
+    check.operators.forEach(({ op, value: operand, reason }, j) => {
       const { group, value } = testGroup(op, operand);
-      tests[group].push({ at: [i, j], path, op, value, rule, message });
+      const rule = refs.rule(reason);
+      tests[group].push({ at: [i, j], path, op, value, rule, message: refs.message(reason) });
     });
   });
   return tests;
