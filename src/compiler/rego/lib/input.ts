@@ -72,12 +72,14 @@ call_minute_ns := call_ns - (call_ns % 60000000000) if {
 	call_ns >= 0
 } else := call_ns - (((call_ns % 60000000000) + 60000000000) % 60000000000)
 
-# A reason of the decision: a {rule, message} of the policy with its code and effect.
+# A reason of the decision from a {rule, message} of the call's policy, with its code and
+# effect. The policy's data holds each rule id without the policy's prefix, and each message
+# as its position in the policy's messages (policy-data.ts ReasonRefs).
 reason(template, code, effect) := {
 	"rule": concat("/", [policy.prefix, template.rule]),
 	"code": code,
 	"effect": effect,
-	"message": template.message,
+	"message": policy.messages[template.message],
 }
 `;
 
