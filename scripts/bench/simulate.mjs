@@ -209,38 +209,57 @@ function timedNode(args, dir, cwd, env = {}) {
   return { ms, rssMb, stdout: run.stdout };
 }
 
-function repeat(runs, fn) {
-  const results = Array.from({ length: runs }, fn);
-  const ms = results.map((r) => r.ms);
-  return {
-    ms: median(ms),
-    min: Math.min(...ms),
-    max: Math.max(...ms),
-    rssMb: median(results.map((r) => r.rssMb)),
-    rssMax: Math.max(...results.map((r) => r.rssMb)),
-    last: results[results.length - 1],
-  };
+/**
+ * Each of `commands` run `runs` times, taking turns (a, b, a, b, ...): this host's speed drifts
+ * by a fifth within minutes, and a ratio of two medians taken minutes apart measures the drift
+ * as much as the code. Each command's median, spread, peak RSS and last run.
+ */
+function alternate(runs, commands) {
+  const results = commands.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (const [j, command] of commands.entries()) results[j].push(command());
+  }
+  return results.map((runsOf) => {
+    const ms = runsOf.map((r) => r.ms);
+    return {
+      ms: median(ms),
+      min: Math.min(...ms),
+      max: Math.max(...ms),
+      rssMb: median(runsOf.map((r) => r.rssMb)),
+      rssMax: Math.max(...runsOf.map((r) => r.rssMb)),
+      last: runsOf[runsOf.length - 1],
+    };
+  });
 }
 
-function floor(dir, trace, code, runs) {
-  const result = repeat(runs, () => timedNode(['--input-type=module', '-e', code, trace], dir));
-  const { lines } = JSON.parse(result.last.stdout);
+/** One run of a floor program over the trace. */
+function floorRun(dir, trace, code) {
+  const run = timedNode(['--input-type=module', '-e', code, trace], dir);
+  const { lines } = JSON.parse(run.stdout);
   if (lines !== EVENTS) throw new Error(`the floor read ${lines} lines, not ${EVENTS}`);
-  return result;
+  return run;
 }
 
-/** `threads`: AEGIS_SIMULATE_THREADS (src/simulator/replay-threads.ts); default one thread. */
-function simulateCli(root, dir, trace, engine, runs, events, threads = 1) {
+/**
+ * One run of the built CLI's simulate, with its JSON report. `threads`: AEGIS_SIMULATE_THREADS
+ * (src/simulator/replay-threads.ts); default one thread.
+ */
+function simulateRun(root, dir, trace, engine, events, threads = 1) {
   const bin = join(root, 'bin', 'aegis');
   const args = [bin, 'simulate', trace, '--policy', 'fixtures/policies', '--format', 'json'];
   if (engine !== 'native') args.push('--engine', engine);
-  const env = { AEGIS_SIMULATE_THREADS: String(threads) };
-  const result = repeat(runs, () => timedNode(args, dir, root, env));
-  const report = JSON.parse(result.last.stdout);
+  const run = timedNode(args, dir, root, { AEGIS_SIMULATE_THREADS: String(threads) });
+  const report = JSON.parse(run.stdout);
   if (report.events !== events) {
     throw new Error(`simulate --engine ${engine} counted ${report.events} events, not ${events}`);
   }
-  return { ...result, report };
+  return { ...run, report };
+}
+
+/** alternate() for one command, with the report of its last run. */
+function simulateCli(root, dir, trace, engine, runs, events) {
+  const [result] = alternate(runs, [() => simulateRun(root, dir, trace, engine, events)]);
+  return { ...result, report: result.last.report };
 }
 
 /** The reader stage alone, in this process: records per second, for the profile row. */
@@ -339,13 +358,16 @@ export async function simulateBench({ root }) {
     const stats = writeTrace(compiled.ir, trace, slice);
     console.error(`simulate: wrote ${int(EVENTS)} events in ${seconds(elapsedMs(start))}`);
 
-    const base = floor(dir, trace, FLOOR, RUNS);
-    const readline = floor(dir, trace, FLOOR_READLINE, 1);
+    // The floor and the native runs (on one thread and on two) take turns: see alternate().
+    const [base, native, threaded] = alternate(RUNS, [
+      () => floorRun(dir, trace, FLOOR),
+      () => simulateRun(root, dir, trace, 'native', EVENTS),
+      () => simulateRun(root, dir, trace, 'native', EVENTS, 2),
+    ]);
+    const [readline] = alternate(1, [() => floorRun(dir, trace, FLOOR_READLINE)]);
     console.error(`simulate: floor ${seconds(base.ms)}, readline ${seconds(readline.ms)}`);
-    const native = simulateCli(root, dir, trace, 'native', RUNS, EVENTS);
     console.error(`simulate: native 1M ${seconds(native.ms)}, ${native.rssMb.toFixed(0)} MB`);
-    const threaded = simulateCli(root, dir, trace, 'native', 1, EVENTS, 2);
-    if (JSON.stringify(threaded.report) !== JSON.stringify(native.report))
+    if (JSON.stringify(threaded.last.report) !== JSON.stringify(native.last.report))
       throw new Error('simulate on two threads gave another report than on one');
     console.error(`simulate: native 1M on 2 threads ${seconds(threaded.ms)}`);
     const small = simulateCli(root, dir, slice, 'native', RUNS, SLICE);
@@ -357,7 +379,7 @@ export async function simulateBench({ root }) {
     const readMs = median([await readersOnly(trace, root), await readersOnly(trace, root)]);
     const shares = profile(root, dir, trace);
 
-    const r = native.report;
+    const r = native.last.report;
     const ratio = rate(EVENTS, native.ms) / rate(EVENTS, base.ms);
     const traceNote =
       `${int(EVENTS)} events, ${(stats.bytes / 1e6).toFixed(0)} MB, seed ${SEED}: ` +
@@ -379,7 +401,7 @@ export async function simulateBench({ root }) {
       rows: [
         [
           `floor: \`node\` reading the 1M-event trace (${traceNote}) as a stream of 64 KiB chunks cut ` +
-            `with indexOf (hand-rolled), \`JSON.parse\` per line; process spawn to exit (median of ${RUNS}; ${load})`,
+            `with indexOf (hand-rolled), \`JSON.parse\` per line; process spawn to exit (median of ${RUNS}, taking turns with the two native runs below; ${load})`,
           perSecond(EVENTS, base.ms),
           `${seconds(base.ms)}; ${spread(base)}; the same through node:readline ${perSecond(EVENTS, readline.ms)}`,
           '',
@@ -387,16 +409,16 @@ export async function simulateBench({ root }) {
         [
           `\`aegis simulate trace --policy fixtures/policies --format json\`, native engine, the same 1M events ` +
             `(${mix(r)}; would-block ${int(r.would_block)}, malformed ${int(r.malformed)}, late ${int(r.late)}), ` +
-            `built CLI spawn to exit, policy compile included (median of ${RUNS})`,
+            `built CLI spawn to exit, policy compile included (median of ${RUNS}, taking turns with the floor)`,
           perSecond(EVENTS, native.ms),
           `${seconds(native.ms)}; ${spread(native)}`,
           '',
         ],
         ['ratio simulate / floor (events/s)', `${ratio.toFixed(2)}x`, '', 'goal ≥ 0.5'],
         [
-          'the same native run on two threads (`AEGIS_SIMULATE_THREADS=2`: each thread reads and parses the whole trace and replays half the usage keys; same report, checked), one run',
+          `the same native run on two threads (\`AEGIS_SIMULATE_THREADS=2\`: each thread reads and parses the whole trace and replays half the usage keys; same report, checked), median of ${RUNS}`,
           perSecond(EVENTS, threaded.ms),
-          `${seconds(threaded.ms)}; ${(rate(EVENTS, threaded.ms) / rate(EVENTS, base.ms)).toFixed(2)}x the floor; peak RSS ${threaded.rssMb.toFixed(0)} MB`,
+          `${seconds(threaded.ms)}; ${spread(threaded)}; ${(rate(EVENTS, threaded.ms) / rate(EVENTS, base.ms)).toFixed(2)}x the floor; peak RSS ${threaded.rssMb.toFixed(0)} MB`,
           '',
         ],
         [
