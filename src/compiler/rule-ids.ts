@@ -2,19 +2,13 @@
 import type { PolicyIR, PolicySetIR, ReasonTemplate } from './ir.js';
 
 export function ruleIds(ir: PolicySetIR): Set<string> {
-  const ids = new Set<string>();
-  addSetRuleIds(ir, ids);
+  const ids = new Set([ir.invalidInput.rule, ir.noPolicy.rule]);
   for (const policy of ir.policies) addRuleIds(policy, ids);
   return ids;
 }
 
 export function countRuleIds(ir: PolicySetIR): number {
   return ruleIds(ir).size;
-}
-
-function addSetRuleIds(ir: Pick<PolicySetIR, 'invalidInput' | 'noPolicy'>, ids: Set<string>) {
-  ids.add(ir.invalidInput.rule);
-  ids.add(ir.noPolicy.rule);
 }
 
 /**
@@ -49,7 +43,7 @@ export class RuleIdCount {
 }
 
 /** The rule ids of one policy. */
-export function addRuleIds(policy: PolicyIR, ids: Set<string>): void {
+function addRuleIds(policy: PolicyIR, ids: Set<string>): void {
   const add = (r: ReasonTemplate | undefined) => {
     if (r) ids.add(r.rule);
   };

@@ -67,11 +67,9 @@ export async function validate(
   return checkSources(read.sources, { ...options, earlier: read.diagnostics });
 }
 
-export interface CheckOptions {
-  ignore?: readonly DiagnosticCode[];
-  lines?: boolean;
-  keepPolicies?: boolean;
-  onPolicy?: (policy: LoadedPolicy) => void;
+/** validate()'s options past reading the files (ValidateOptions has what each means). */
+export interface CheckOptions
+  extends Pick<ValidateOptions, 'ignore' | 'lines' | 'keepPolicies' | 'onPolicy'> {
   /** Diagnostics found before parsing (reading files), merged into the result. */
   earlier?: readonly Diagnostic[];
 }
