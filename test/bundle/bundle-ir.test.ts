@@ -79,6 +79,8 @@ describe('the IR of a bundle', () => {
     const path = bundleWith('future.tar.gz', [
       { path: 'data.json', content: '{"aegis": {"format": 3}}' },
     ]);
+    // An InputError: the command says so on one line and exits 2.
+    await expect(loadPolicySet([path], options)).rejects.toBeInstanceOf(InputError);
     await expect(loadPolicySet([path], options)).rejects.toThrow(
       /format 3; this aegis reads format 2 \(recompile the bundle\)/,
     );
