@@ -17,14 +17,16 @@ const WEEKDAYS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 
 const formatters = new Map<string, Intl.DateTimeFormat | null>();
 
 /**
- * Per zone, its offset from UTC over the last UTC hour asked about, when one offset holds for
- * the whole hour: replays ask about the same hour again and again, and `formatToParts` is by
- * far the slowest step here. `offsetMs` undefined: the hour is not uniform (the offset changes
- * within it, or is not a whole number of minutes, as local mean times were), so every instant
- * in it is asked on its own.
+ * Per zone, its offset from UTC in each UTC hour asked about so far, when one offset holds for
+ * the whole hour: `formatToParts` is by far the slowest step here, and decisions ask about the
+ * same hours again and again (a replay hour after hour, a batch of inputs within days). null:
+ * the hour is not uniform (the offset changes within it, or is not a whole number of minutes,
+ * as local mean times were), so every instant in it is asked on its own. A zone's hours are
+ * forgotten all at once when it has HOURS_KEPT of them (seven years' worth).
  */
-const hourOffsets = new Map<string, { hour: number; offsetMs: number | undefined }>();
+const hourOffsets = new Map<string, Map<number, number | null>>();
 const HOUR_MS = 3_600_000;
+const HOURS_KEPT = 1 << 16;
 
 /** One formatter per zone; null remembers a zone the runtime does not know. */
 function formatter(tz: string): Intl.DateTimeFormat | undefined {
@@ -53,8 +55,13 @@ function formatter(tz: string): Intl.DateTimeFormat | undefined {
 export function localTime(ms: number, tz: string): LocalTime | undefined {
   if (tz === 'UTC') return utcTime(ms);
   const hour = Math.floor(ms / HOUR_MS);
-  let cached = hourOffsets.get(tz);
-  if (!cached || cached.hour !== hour) {
+  let hours = hourOffsets.get(tz);
+  if (!hours) {
+    hours = new Map();
+    hourOffsets.set(tz, hours);
+  }
+  let offsetMs = hours.get(hour);
+  if (offsetMs === undefined) {
     const start = zonedTime(hour * HOUR_MS, tz);
     if (!start) return undefined;
     const end = zonedTime(hour * HOUR_MS + HOUR_MS - 1, tz);
@@ -62,10 +69,11 @@ export function localTime(ms: number, tz: string): LocalTime | undefined {
     // an hour, so it holds for every instant of the hour, and local time is UTC time shifted.
     const uniform =
       end !== undefined && end.offsetMs === start.offsetMs && start.offsetMs % 60_000 === 0;
-    cached = { hour, offsetMs: uniform ? start.offsetMs : undefined };
-    hourOffsets.set(tz, cached);
+    offsetMs = uniform ? start.offsetMs : null;
+    if (hours.size >= HOURS_KEPT) hours.clear();
+    hours.set(hour, offsetMs);
   }
-  return cached.offsetMs !== undefined ? utcTime(ms + cached.offsetMs) : zonedTime(ms, tz)?.time;
+  return offsetMs !== null ? utcTime(ms + offsetMs) : zonedTime(ms, tz)?.time;
 }
 
 function utcTime(ms: number): LocalTime {

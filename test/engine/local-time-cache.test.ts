@@ -56,3 +56,39 @@ describe('localTime, kept per zone and hour', () => {
     expect(differ).toEqual([]);
   });
 });
+
+describe('localTime, asked in any order', () => {
+  it('agrees with Intl when the instants of every range come shuffled together', () => {
+    // A batch of inputs (eval of JSON Lines, a report's examples) jumps between hours and
+    // zones, and comes back to hours it asked about before, uniform ones and the DST hours.
+    const asks: [number, string][] = [];
+    for (const [tz, from] of RANGES) {
+      const start = Date.parse(from);
+      for (let ms = start; ms < start + 3 * 3_600_000; ms += 611_000) asks.push([ms, tz]);
+    }
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const shuffled = [...asks, ...asks];
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [shuffled[i], shuffled[j]] = [
+        shuffled[j] as [number, string],
+        shuffled[i] as [number, string],
+      ];
+    }
+    const differ = shuffled.flatMap(([ms, tz]) => {
+      const got = localTime(ms, tz);
+      const want = reference(ms, tz);
+      return got?.weekday === want.weekday && got.minute === want.minute
+        ? []
+        : [
+            `${tz} ${new Date(ms).toISOString()}: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`,
+          ];
+    });
+    expect(shuffled.length).toBeGreaterThan(300);
+    expect(differ).toEqual([]);
+  });
+});
