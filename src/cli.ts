@@ -276,8 +276,17 @@ export function buildProgram(setRunner: (runner: Runner) => void): Command {
   return program;
 }
 
-export async function run(argv: readonly string[], io: CommandIO = processIO()): Promise<void> {
-  process.exitCode = await runCli(argv, io);
+export async function run(argv: readonly string[]): Promise<void> {
+  // Output lost after the command returned (the error comes asynchronously) still turns its
+  // exit code into 2; lost before, it does so below.
+  let lost = false;
+  const io = processIO((message) => {
+    lost = true;
+    process.stderr.write(`aegis: ${message}\n`);
+    process.exitCode = Math.max(Number(process.exitCode ?? 0), ExitCode.usage);
+  });
+  const code = await runCli(argv, io);
+  process.exitCode = lost ? Math.max(code, ExitCode.usage) : code;
 }
 
 export async function runCli(argv: readonly string[], io: CommandIO): Promise<number> {

@@ -11,17 +11,43 @@ export interface CommandIO {
   stdin: NodeJS.ReadableStream;
 }
 
-export function processIO(): CommandIO {
+/**
+ * The process's streams. A reader that stops early (`aegis eval ... | head`) closes the pipe:
+ * what is left to write goes nowhere, quietly, and the command still finishes with its own
+ * exit code. Any other failure to write stdout (a full disk) is lost output: `onLostOutput`
+ * hears of it once, with a one-line message.
+ */
+export function processIO(onLostOutput: (message: string) => void = () => {}): CommandIO {
   const env = process.env;
   const tty = Boolean(process.stdout.isTTY) && !env.CI;
   const color = tty && !env.NO_COLOR && env.TERM !== 'dumb';
+  const stdout = guardedWriter(process.stdout, (error) => {
+    if (error.code !== 'EPIPE') onLostOutput(`cannot write to standard output: ${error.message}`);
+  });
+  const stderr = guardedWriter(process.stderr, () => {});
   return {
     cwd: process.cwd(),
     env,
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout,
+    stderr,
     color,
     interactive: Boolean(process.stderr.isTTY) && !env.CI,
     stdin: process.stdin,
+  };
+}
+
+/** Writes to `stream` until its first error (told to `failed`), and nothing after it. */
+function guardedWriter(
+  stream: NodeJS.WriteStream,
+  failed: (error: NodeJS.ErrnoException) => void,
+): (text: string) => void {
+  let open = true;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (!open) return;
+    open = false;
+    failed(error);
+  });
+  return (text) => {
+    if (open) stream.write(text);
   };
 }
