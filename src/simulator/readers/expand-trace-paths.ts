@@ -1,8 +1,8 @@
 /**
  * Trace arguments -> the sources to read, in order: each argument in command-line order, a
  * directory as every file below it sorted by path, a glob as its sorted matches, `-` as
- * standard input. A path that names nothing (and a glob that matches nothing) is the user's
- * mistake and throws InputError before anything is read; a file or directory that exists but
+ * standard input. A path that names nothing (and a glob that matches nothing, and a directory
+ * with no files below it) is the user's mistake and throws InputError before anything is read; a file or directory that exists but
  * cannot be read becomes an `unreadable` source, which the reader reports as a malformed
  * record so that one bad file among many does not stop a replay.
  */
@@ -46,11 +46,21 @@ export async function expandTracePaths(
       sources.push({ kind: 'unreadable', file: display(absolute), error: describeErrno(error) });
       return;
     }
-    if (!directory) addFile(absolute);
-    else
-      await walk(absolute, new Set(), addFile, (path, error) => {
-        sources.push({ kind: 'unreadable', file: display(path), error });
-      });
+    if (!directory) {
+      addFile(absolute);
+      return;
+    }
+    let found = 0;
+    const addFound = (file: string) => {
+      found++;
+      addFile(file);
+    };
+    await walk(absolute, new Set(), addFound, (path, error) => {
+      found++;
+      sources.push({ kind: 'unreadable', file: display(path), error });
+    });
+    // As for a glob: a replay of nothing would pass any gate (a trace download that failed).
+    if (found === 0) throw new InputError(`${arg}: the directory holds no trace files`);
   };
 
   for (const arg of paths) {

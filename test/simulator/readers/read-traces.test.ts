@@ -94,6 +94,20 @@ describe('paths', () => {
     await expect(read(['t/*.otlp'])).rejects.toThrow('t/*.otlp: no files match this pattern');
   });
 
+  it('throws InputError for a directory with no trace files below it (hidden ones are passed over)', async () => {
+    mkdirSync(join(root, 'empty/sub'), { recursive: true });
+    write('empty/.hidden.jsonl', `${line('2026-11-18T15:00:00Z')}\n`);
+    await expect(read(['t/a.jsonl', 'empty'])).rejects.toThrow(InputError);
+    await expect(read(['t/a.jsonl', 'empty'])).rejects.toThrow(
+      'empty: the directory holds no trace files',
+    );
+    // The same directory named twice still has its files.
+    expect(where(await read(['t/sub', 't/sub']))).toEqual([
+      't/sub/c.jsonl.gz:1 event',
+      't/sub/deeper/d.log:1 event',
+    ]);
+  });
+
   it('turns an unreadable file among several into a malformed record and goes on', async () => {
     // Made unreadable with a link to itself: permissions would not stop a root test run.
     symlinkSync('self.jsonl', join(root, 'self.jsonl'));
