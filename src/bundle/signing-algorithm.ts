@@ -63,7 +63,17 @@ export function parsePrivateKeyPem(pem: string): ParsedKey {
   }
 }
 
+/**
+ * Node derives a public key from a private one too; a trusted key given as the private key
+ * is refused instead, as the private key has no business on a machine that only verifies.
+ */
 export function parsePublicKeyPem(pem: string): ParsedKey {
+  if (/-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/.test(pem)) {
+    return {
+      ok: false,
+      message: 'a private key; give the public key (aegis keys generate writes it as <id>.pub.pem)',
+    };
+  }
   try {
     const key = createPublicKey({ key: pem, format: 'pem' });
     return { ok: true, key };

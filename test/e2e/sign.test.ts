@@ -139,4 +139,14 @@ describe('aegis sign and verify', () => {
     }
     expect(existsSync(join(dir.path, 'never.tar.gz'))).toBe(false);
   });
+
+  it('refuses a private key given as the trusted public key (which Node would derive from it)', () => {
+    for (const key of ['old.key.pem', 'new.key.pem']) {
+      const result = run(['verify', 'one-step.tar.gz', '--pub', key]);
+      expect(result.code, key).toBe(2);
+      expect(result.stderr).toBe(
+        `aegis: ${join(dir.path, key)}: a private key; give the public key (aegis keys generate writes it as <id>.pub.pem)\n`,
+      );
+    }
+  });
 });
