@@ -1,4 +1,5 @@
 /** Turns a `--registry` value into a Registry: a directory, `file:DIR`, or `oci://host[:port]/repo`. */
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
 import { FileRegistry } from './file-registry.js';
@@ -29,4 +30,36 @@ export function openFileRegistry(value: string | undefined, cwd: string): FileRe
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value))
     throw new InputError(`unsupported registry ${value}; use a directory or file:DIR`);
   return new FileRegistry(resolve(cwd, value));
+}
+
+/**
+ * For the commands that read a registry or change what is in it (history, rollback, serve):
+ * a directory that does not exist is a mistyped path, not an empty registry. Only publish
+ * creates one.
+ */
+export function openExistingRegistry(value: string | undefined, cwd: string): Registry {
+  const registry = openRegistry(value, cwd);
+  if (registry instanceof FileRegistry) requireDirectory(registry, value);
+  return registry;
+}
+
+export function openExistingFileRegistry(value: string | undefined, cwd: string): FileRegistry {
+  const registry = openFileRegistry(value, cwd);
+  requireDirectory(registry, value);
+  return registry;
+}
+
+function requireDirectory(registry: FileRegistry, value: string | undefined): void {
+  let directory = false;
+  try {
+    directory = statSync(registry.dir).isDirectory();
+  } catch {
+    // Missing or unreadable: no registry to read.
+  }
+  if (!directory) {
+    throw new InputError(
+      `--registry ${value}: no registry directory at ${registry.dir}`,
+      'aegis publish creates a registry with its first version',
+    );
+  }
 }

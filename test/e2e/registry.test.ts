@@ -4,7 +4,7 @@
  * registry exactly as before or exactly as after, and usable by the next publish.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBundle } from '../../src/bundle/read-bundle.js';
@@ -115,6 +115,22 @@ describe('aegis publish / rollback / history', () => {
     expect(oci.code).toBe(2);
     expect(oci.stderr).toMatch(/cannot reach the OCI registry/);
     expect(isCleanError(oci.stderr)).toBe(true);
+  });
+
+  it('history, rollback and serve refuse a registry directory that does not exist', () => {
+    for (const args of [
+      ['history', '--registry', 'no-such-registry'],
+      ['rollback', '--registry', 'no-such-registry', '--channel', 'prod', ...pub],
+      ['serve', '--registry', 'no-such-registry', '--port', '0'],
+    ]) {
+      const result = aegis(args, { cwd, timeoutMs: 10_000 });
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toBe(
+        `aegis: --registry no-such-registry: no registry directory at ${join(cwd, 'no-such-registry')}\n` +
+          '  hint: aegis publish creates a registry with its first version\n',
+      );
+    }
+    expect(existsSync(join(cwd, 'no-such-registry'))).toBe(false);
   });
 
   it('refuses a registry whose index has an unknown format', () => {
