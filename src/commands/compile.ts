@@ -1,6 +1,7 @@
 /** `aegis compile <path...> -o bundle.tar.gz`: validate, compile, write the bundle atomically. */
 import { createHash } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { writeFileAtomically } from '../bundle/write-file-atomically.js';
 import { compileBundle } from '../compiler/compile.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -31,6 +32,9 @@ export async function run(options: CompileCommandOptions, io: CommandIO): Promis
   if (options.revision !== undefined && !/^[\x21-\x7e]{1,256}$/.test(options.revision)) {
     throw new UsageError('--revision must be 1 to 256 printable ASCII characters without spaces');
   }
+  if (options.regoOut) {
+    refuseRegoOutInPolicyDirectory(resolve(io.cwd, options.regoOut), options.paths, io.cwd);
+  }
   const pkg = packageInfo();
   const result = await compileBundle(options.paths, {
     cwd: io.cwd,
@@ -55,6 +59,16 @@ export async function run(options: CompileCommandOptions, io: CommandIO): Promis
   }
 
   const output = resolve(io.cwd, options.output);
+  const regoOut = options.regoOut ? resolve(io.cwd, options.regoOut) : undefined;
+  refuseWritingOverSources(
+    [
+      output,
+      ...(regoOut
+        ? [...result.modules.map((m) => join(regoOut, m.path)), join(regoOut, 'data.json')]
+        : []),
+    ],
+    result.sourceFiles.map((file) => resolve(io.cwd, file)),
+  );
   const bundle = options.signKey
     ? (
         await signWithKeyFile(
@@ -71,13 +85,12 @@ export async function run(options: CompileCommandOptions, io: CommandIO): Promis
   // The digest printed is the file's: after signing, that of the signed bundle.
   const sha256 =
     bundle === result.bundle ? result.sha256 : createHash('sha256').update(bundle).digest('hex');
-  if (options.regoOut) {
-    const dir = resolve(io.cwd, options.regoOut);
+  if (regoOut) {
     for (const module of result.modules)
-      await writeFileAtomically(join(dir, module.path), module.text);
+      await writeFileAtomically(join(regoOut, module.path), module.text);
     // Indented for the reader: the bundle's own data.json is the same data on one line.
     const data: unknown = JSON.parse(result.dataJson.join(''));
-    await writeFileAtomically(join(dir, 'data.json'), `${JSON.stringify(data, null, 2)}\n`);
+    await writeFileAtomically(join(regoOut, 'data.json'), `${JSON.stringify(data, null, 2)}\n`);
   }
 
   if (format === 'json') {
@@ -113,4 +126,51 @@ export async function run(options: CompileCommandOptions, io: CommandIO): Promis
     );
   }
   return ExitCode.ok;
+}
+
+/**
+ * `-o policies/fintech.yaml` (a slip of the tab key) would replace a policy with the bundle,
+ * and `--rego-out` into the policy directory could replace a `data.json` policy: refused
+ * before anything is written. Paths are compared as the file system resolves them (links).
+ */
+function refuseWritingOverSources(targets: readonly string[], sources: readonly string[]): void {
+  const real = (path: string) => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return path; // Not there yet: it cannot be a source.
+    }
+  };
+  const sourceSet = new Set(sources.map(real));
+  for (const target of targets) {
+    if (sourceSet.has(real(target))) {
+      throw new UsageError(`${target} is one of the policy files being compiled; write elsewhere`);
+    }
+  }
+}
+
+/** A data.json written into a directory being compiled would be read as a policy next time. */
+function refuseRegoOutInPolicyDirectory(
+  regoOut: string,
+  paths: readonly string[],
+  cwd: string,
+): void {
+  for (const arg of paths) {
+    const dir = resolve(cwd, arg);
+    if (!isDirectory(dir)) continue;
+    const rel = relative(dir, regoOut);
+    if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
+      throw new UsageError(
+        `--rego-out ${regoOut} is inside the policy directory ${dir}: its data.json would be read as a policy`,
+      );
+    }
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -69,4 +69,9 @@ export class SourceDigest {
   hex(): string {
     return this.hash.digest('hex');
   }
+
+  /** The files added, as their sources name them (relative to cwd when under it). */
+  files(): string[] {
+    return [...this.seen];
+  }
 }

@@ -72,6 +72,8 @@ export type CompileBundleResult =
   | (CompiledBundle & {
       /** data.json's text in pieces (joined, the text): `--rego-out` writes it. */
       dataJson: readonly string[];
+      /** The policy files compiled (relative to cwd when under it): never to be written over. */
+      sourceFiles: readonly string[];
     });
 
 export async function compile(
@@ -136,6 +138,7 @@ export async function compileBundle(
     validation,
     modules,
     dataJson,
+    sourceFiles: sources.files(),
     revision,
     ...bundle,
     policies: texts.length,

@@ -13,6 +13,7 @@ import {
   readdirSync,
   readFileSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -122,6 +123,31 @@ describe('aegis compile', () => {
     }
     expect(JSON.parse(readFileSync(join(out, 'data.json'), 'utf8'))).toEqual(
       JSON.parse(readFileSync(join(bundle, 'data.json'), 'utf8')),
+    );
+  });
+
+  it('refuses to write over a policy it compiles (-o, or --rego-out into a policy directory)', () => {
+    const policy = join(dir.path, 'fixtures', 'policies', 'fintech.yaml');
+    const before = readFileSync(policy, 'utf8');
+    symlinkSync(policy, join(dir.path, 'linked.tar.gz'));
+    for (const output of ['fixtures/policies/fintech.yaml', 'linked.tar.gz']) {
+      const result = compile(['fixtures/policies', '-o', output]);
+      expect(result.code, output).toBe(2);
+      expect(result.stderr).toBe(
+        `aegis: ${join(dir.path, output)} is one of the policy files being compiled; write elsewhere\n`,
+      );
+    }
+    expect(readFileSync(policy, 'utf8')).toBe(before);
+    for (const regoOut of ['fixtures/policies', 'fixtures/policies/rego']) {
+      const result = compile(['fixtures/policies', '-o', 'never.tar.gz', '--rego-out', regoOut]);
+      expect(result.code, regoOut).toBe(2);
+      expect(result.stderr).toBe(
+        `aegis: --rego-out ${join(dir.path, regoOut)} is inside the policy directory ${join(dir.path, 'fixtures', 'policies')}: its data.json would be read as a policy\n`,
+      );
+    }
+    expect(existsSync(join(dir.path, 'never.tar.gz'))).toBe(false);
+    expect(readdirSync(join(dir.path, 'fixtures', 'policies')).sort()).toEqual(
+      readdirSync(POLICIES).sort(),
     );
   });
 
