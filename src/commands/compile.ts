@@ -1,12 +1,12 @@
 /** `aegis compile <path...> -o bundle.tar.gz`: validate, compile, write the bundle atomically. */
 import { createHash } from 'node:crypto';
-import { realpathSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { writeFileAtomically } from '../bundle/write-file-atomically.js';
 import { compileBundle } from '../compiler/compile.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { VALIDATION_RENDERERS } from '../render/renderers.js';
+import { refuseWritingIntoPolicyDirectory, refuseWritingOver } from './output-guard.js';
 import { packageInfo } from './package-info.js';
 import { signWithKeyFile } from './sign.js';
 
@@ -32,8 +32,17 @@ export async function run(options: CompileCommandOptions, io: CommandIO): Promis
   if (options.revision !== undefined && !/^[\x21-\x7e]{1,256}$/.test(options.revision)) {
     throw new UsageError('--revision must be 1 to 256 printable ASCII characters without spaces');
   }
-  if (options.regoOut) {
-    refuseRegoOutInPolicyDirectory(resolve(io.cwd, options.regoOut), options.paths, io.cwd);
+  const regoOut = options.regoOut ? resolve(io.cwd, options.regoOut) : undefined;
+  if (regoOut) {
+    // Whatever it is named, its data.json would be read as a policy next time.
+    refuseWritingIntoPolicyDirectory(
+      regoOut,
+      options.paths,
+      io.cwd,
+      (dir) =>
+        `--rego-out ${regoOut} is inside the policy directory ${dir}: its data.json would be read as a policy`,
+      () => true,
+    );
   }
   const pkg = packageInfo();
   const result = await compileBundle(options.paths, {
@@ -59,8 +68,7 @@ export async function run(options: CompileCommandOptions, io: CommandIO): Promis
   }
 
   const output = resolve(io.cwd, options.output);
-  const regoOut = options.regoOut ? resolve(io.cwd, options.regoOut) : undefined;
-  refuseWritingOverSources(
+  refuseWritingOver(
     [
       output,
       ...(regoOut
@@ -68,6 +76,7 @@ export async function run(options: CompileCommandOptions, io: CommandIO): Promis
         : []),
     ],
     result.sourceFiles.map((file) => resolve(io.cwd, file)),
+    'policy files being compiled',
   );
   const bundle = options.signKey
     ? (
@@ -126,51 +135,4 @@ export async function run(options: CompileCommandOptions, io: CommandIO): Promis
     );
   }
   return ExitCode.ok;
-}
-
-/**
- * `-o policies/fintech.yaml` (a slip of the tab key) would replace a policy with the bundle,
- * and `--rego-out` into the policy directory could replace a `data.json` policy: refused
- * before anything is written. Paths are compared as the file system resolves them (links).
- */
-function refuseWritingOverSources(targets: readonly string[], sources: readonly string[]): void {
-  const real = (path: string) => {
-    try {
-      return realpathSync(path);
-    } catch {
-      return path; // Not there yet: it cannot be a source.
-    }
-  };
-  const sourceSet = new Set(sources.map(real));
-  for (const target of targets) {
-    if (sourceSet.has(real(target))) {
-      throw new UsageError(`${target} is one of the policy files being compiled; write elsewhere`);
-    }
-  }
-}
-
-/** A data.json written into a directory being compiled would be read as a policy next time. */
-function refuseRegoOutInPolicyDirectory(
-  regoOut: string,
-  paths: readonly string[],
-  cwd: string,
-): void {
-  for (const arg of paths) {
-    const dir = resolve(cwd, arg);
-    if (!isDirectory(dir)) continue;
-    const rel = relative(dir, regoOut);
-    if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
-      throw new UsageError(
-        `--rego-out ${regoOut} is inside the policy directory ${dir}: its data.json would be read as a policy`,
-      );
-    }
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }

@@ -12,6 +12,7 @@ import { emitReport } from '../simulator/render/emit-report.js';
 import { parseReport } from '../simulator/render/parse-report.js';
 import { isReportFormat, REPORT_FORMATS, REPORT_RENDERERS } from '../simulator/render/renderers.js';
 import type { SimulationReport } from '../simulator/types.js';
+import { refuseWritingOver } from './output-guard.js';
 import { packageInfo } from './package-info.js';
 
 export interface ReportMergeCommandOptions {
@@ -28,6 +29,13 @@ export async function run(options: ReportMergeCommandOptions, io: CommandIO): Pr
   if (!isReportFormat(format))
     throw new UsageError(`unknown format \`${format}\`; one of: ${REPORT_FORMATS.join(', ')}`);
   if (options.reports.length === 0) throw new UsageError('report merge needs report files');
+  if (options.output !== undefined && options.output !== '-') {
+    refuseWritingOver(
+      [resolve(io.cwd, options.output)],
+      options.reports.map((file) => resolve(io.cwd, file)),
+      'reports being merged',
+    );
+  }
   const reports: SimulationReport[] = [];
   for (const file of options.reports) {
     reports.push(parseReport(await readReport(file, io, options.maxFileSize ?? DEFAULT_MAX), file));

@@ -5,12 +5,14 @@
  * Exit codes: 0; 1 when a `--fail-on` gate trips (or the policy has errors); 2 for usage and
  * input errors, and with `--strict` when a record was malformed or a file unreadable.
  */
+import { resolve } from 'node:path';
 import { ENGINE_NAMES, type EngineName, isEngineName } from '../engine/engines.js';
 import { loadPolicySet, type PolicySet } from '../engine/policy-set.js';
 import { parseRfc3339Ns } from '../engine/rfc3339.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { VALIDATION_RENDERERS } from '../render/renderers.js';
+import { expandTracePaths } from '../simulator/readers/expand-trace-paths.js';
 import { emitReport } from '../simulator/render/emit-report.js';
 import { startProgress } from '../simulator/render/progress.js';
 import { isReportFormat, REPORT_FORMATS, REPORT_RENDERERS } from '../simulator/render/renderers.js';
@@ -18,6 +20,11 @@ import { changeTotal, newBlocks, plural } from '../simulator/render/report-facts
 import { parseShard } from '../simulator/shard.js';
 import { simulate } from '../simulator/simulate.js';
 import type { SimulationReport } from '../simulator/types.js';
+import {
+  policyFileArguments,
+  refuseWritingIntoPolicyDirectory,
+  refuseWritingOver,
+} from './output-guard.js';
 import { packageInfo } from './package-info.js';
 
 export interface SimulateCommandOptions {
@@ -71,6 +78,10 @@ export async function run(options: SimulateCommandOptions, io: CommandIO): Promi
     options.reorderWindow !== undefined
       ? parseDurationMs('--reorder-window', options.reorderWindow)
       : undefined;
+
+  if (options.output !== undefined && options.output !== '-') {
+    await refuseOverwritingInputs(resolve(io.cwd, options.output), options, io.cwd);
+  }
 
   const policy = await loadSet('policy', options.policy, engine, io);
   if (!policy.ok) return policy.code;
@@ -210,5 +221,28 @@ export function parseTimeBound(flag: string, text: string, nowMs: number): bigin
   }
   throw new UsageError(
     `${flag}: expected an RFC 3339 time (2025-03-04T09:00:00Z), a date (2025-03-04) or a duration back from now (24h, 7d), got "${text}"`,
+  );
+}
+
+/** `-o` must not name a trace, a policy or a bundle of this run, nor a policy directory's file. */
+async function refuseOverwritingInputs(
+  output: string,
+  options: SimulateCommandOptions,
+  cwd: string,
+): Promise<void> {
+  const policyPaths = [...(options.policy ?? []), ...(options.baseline ?? [])];
+  const traces = (await expandTracePaths(options.traces, cwd)).flatMap((source) =>
+    source.kind === 'file' ? [source.path] : [],
+  );
+  refuseWritingOver(
+    [output],
+    [...traces, ...policyFileArguments(policyPaths, cwd)],
+    'traces, policies or bundles of this run',
+  );
+  refuseWritingIntoPolicyDirectory(
+    output,
+    policyPaths,
+    cwd,
+    (dir) => `-o ${output} is inside the policy directory ${dir}: it would be read as a policy`,
   );
 }

@@ -145,6 +145,25 @@ describe.concurrent('aegis simulate', () => {
     expect(readFileSync(join(dir.path, 'out', 'report.html'), 'utf8')).toMatch(/^<!doctype html>/);
   });
 
+  it('-o refuses a trace, a policy or a bundle of the run, and a policy directory', async () => {
+    const trace = join(dir.path, 'traces', 'example.jsonl');
+    const before = readFileSync(trace, 'utf8');
+    const refused = [
+      ['traces', '--policy', 'policies', '-o', 'traces/example.jsonl'],
+      ['traces', '--policy', 'policies', '-o', 'policies/agents.yaml'],
+      ['traces', '--policy', 'policies', '--baseline', 'baseline', '-o', 'baseline/new.json'],
+    ];
+    const results = await Promise.all(refused.map((args) => sim(args)));
+    for (const result of results) expectCleanRefusal(result);
+    expect(results.map((r) => r.stderr)).toEqual([
+      `aegis: ${trace} is one of the traces, policies or bundles of this run; write elsewhere\n`,
+      `aegis: -o ${join(dir.path, 'policies', 'agents.yaml')} is inside the policy directory ${join(dir.path, 'policies')}: it would be read as a policy\n`,
+      `aegis: -o ${join(dir.path, 'baseline', 'new.json')} is inside the policy directory ${join(dir.path, 'baseline')}: it would be read as a policy\n`,
+    ]);
+    expect(readFileSync(trace, 'utf8')).toBe(before);
+    expect(readdirSync(join(dir.path, 'baseline'))).toEqual(['agents.yaml']);
+  });
+
   it('counts a malformed record, and --strict makes it exit 2', async () => {
     const [plain, strict] = await Promise.all([
       sim(['with-bad-line.jsonl', '--policy', 'policies', '--format', 'json']),
@@ -270,6 +289,11 @@ describe.concurrent('aegis report merge', () => {
       /v9\.json: report format_version 9; this aegis reads 1/,
     ],
     ['a missing shard', ['shards/0.json', 'shards/2.json'], /shard 1\/3 missing/],
+    [
+      '-o naming one of the reports',
+      [...SHARDS, '-o', 'shards/0.json'],
+      /shards\/0\.json is one of the reports being merged; write elsewhere/,
+    ],
   ])('refuses %s in one line (exit 2)', async (_what, files, message) => {
     const r = await merge(files);
     expectCleanRefusal(r);

@@ -1,0 +1,73 @@
+/**
+ * For the commands that write a file the user names (`-o`, `--rego-out`): a path that is one of
+ * the command's own inputs would be replaced by its output (`-o policies/fintech.yaml`, a slip
+ * of the tab key), and a policy file written into a policy directory would be read as a policy
+ * next time. Both are refused (exit 2) before anything is written. Paths are compared as the
+ * file system resolves them, so a link to an input is that input.
+ */
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { isPolicyFileName } from '../policy/read-files.js';
+
+/** Throws UsageError when a target is one of `inputs` (absolute paths); `what` names them. */
+export function refuseWritingOver(
+  targets: readonly string[],
+  inputs: readonly string[],
+  what: string,
+): void {
+  const inputSet = new Set(inputs.map(realPath));
+  for (const target of targets) {
+    if (inputSet.has(realPath(target))) {
+      throw new UsageError(`${target} is one of the ${what}; write elsewhere`);
+    }
+  }
+}
+
+/**
+ * Throws UsageError when `target` (absolute) is at or below a directory among the policy
+ * arguments `paths` and `reads(target)` says the directory would read it.
+ */
+export function refuseWritingIntoPolicyDirectory(
+  target: string,
+  paths: readonly string[],
+  cwd: string,
+  message: (dir: string) => string,
+  reads: (target: string) => boolean = (file) => isPolicyFileName(file),
+): void {
+  if (!reads(target)) return;
+  for (const arg of paths) {
+    const dir = resolve(cwd, arg);
+    if (!isDirectory(dir)) continue;
+    if (isAtOrBelow(target, dir) || isAtOrBelow(realPath(target), realPath(dir))) {
+      throw new UsageError(message(dir));
+    }
+  }
+}
+
+/** The policy files among `paths` named as files (directories are refuseWritingIntoPolicyDirectory's). */
+export function policyFileArguments(paths: readonly string[], cwd: string): string[] {
+  return paths.map((arg) => resolve(cwd, arg)).filter((path) => !isDirectory(path));
+}
+
+function isAtOrBelow(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** The path with links resolved; a path that does not exist yet is itself (no input is there). */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
