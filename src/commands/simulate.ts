@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { ENGINE_NAMES, type EngineName, isEngineName } from '../engine/engines.js';
 import { loadPolicySet, type PolicySet } from '../engine/policy-set.js';
 import { parseRfc3339Ns } from '../engine/rfc3339.js';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode, InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { VALIDATION_RENDERERS } from '../render/renderers.js';
 import { expandTracePaths } from '../simulator/readers/expand-trace-paths.js';
@@ -231,9 +231,12 @@ async function refuseOverwritingInputs(
   cwd: string,
 ): Promise<void> {
   const policyPaths = [...(options.policy ?? []), ...(options.baseline ?? [])];
-  const traces = (await expandTracePaths(options.traces, cwd)).flatMap((source) =>
-    source.kind === 'file' ? [source.path] : [],
-  );
+  // A trace argument that names nothing is the replay's to report, as it always was.
+  const sources = await expandTracePaths(options.traces, cwd).catch((error: unknown) => {
+    if (error instanceof InputError) return [];
+    throw error;
+  });
+  const traces = sources.flatMap((source) => (source.kind === 'file' ? [source.path] : []));
   refuseWritingOver(
     [output],
     [...traces, ...policyFileArguments(policyPaths, cwd)],
