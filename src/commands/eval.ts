@@ -100,7 +100,10 @@ async function readInputText(source: string, io: CommandIO, cap: number): Promis
  * or `.ndjson` file is always JSON Lines, so that a file holding a single line still gets a
  * single compact output line, as a script reading the output line by line expects.
  */
-export function parseInputs(text: string, source: string): { inputs: unknown[]; lines: boolean } {
+export function parseInputs(file: string, source: string): { inputs: unknown[]; lines: boolean } {
+  // A leading byte order mark (editors on Windows write one) is not part of the text, as for
+  // policies and traces.
+  const text = file.charCodeAt(0) === 0xfeff ? file.slice(1) : file;
   if (text.trim() === '') throw new InputError(`--input ${source} is empty`);
   if (!/\.(jsonl|ndjson)$/i.test(source)) {
     try {

@@ -113,6 +113,21 @@ describe('aegis eval', () => {
     expect(result.stdout).toBe(`${many.stdout.split('\n')[0]}\n`);
   });
 
+  it('a leading byte order mark is not part of the input (file or stdin)', () => {
+    writeFileSync(
+      join(dir.path, 'bom.json'),
+      `\ufeff${readFileSync(join(dir.path, 'one.json'), 'utf8')}`,
+    );
+    const one = evalCli(['plain.tar.gz', '--input', 'one.json']);
+    const bom = evalCli(['plain.tar.gz', '--input', 'bom.json']);
+    expect(bom.stderr).toBe('');
+    expect(bom.stdout).toBe(one.stdout);
+    const lines = `\ufeff${readFileSync(join(dir.path, 'many.jsonl'), 'utf8')}`;
+    const fromStdin = evalCli(['plain.tar.gz', '--input', '-'], lines);
+    expect(fromStdin.code).toBe(0);
+    expect(fromStdin.stdout).toBe(many.stdout);
+  });
+
   it('--input - reads stdin', () => {
     const fromStdin = evalCli(
       ['plain.tar.gz', '--input', '-'],
