@@ -1,7 +1,7 @@
 /** `aegis history --registry R [--channel C] [--format text|json]`: oldest first. */
 import { ExitCode, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
-import { openExistingRegistry } from '../registry/open-registry.js';
+import { existingRegistry, openRegistry } from '../registry/open-registry.js';
 
 export interface HistoryCommandOptions {
   registry?: string;
@@ -13,7 +13,7 @@ export async function run(options: HistoryCommandOptions, io: CommandIO): Promis
   const format = options.format ?? 'text';
   if (format !== 'text' && format !== 'json')
     throw new UsageError(`unknown format \`${format}\`; one of: text, json`);
-  const registry = openExistingRegistry(options.registry, io.cwd);
+  const registry = existingRegistry(openRegistry(options.registry, io.cwd), options.registry);
   const entries = await registry.history(options.channel);
   if (format === 'json') {
     io.stdout(`${JSON.stringify(entries, null, 2)}\n`);

@@ -45,7 +45,7 @@ export function refuseWritingIntoPolicyDirectory(
   }
 }
 
-/** The policy files among `paths` named as files (directories are refuseWritingIntoPolicyDirectory's). */
+/** The arguments among `paths` that name files (policies, bundles), absolute; directories are refuseWritingIntoPolicyDirectory's. */
 export function policyFileArguments(paths: readonly string[], cwd: string): string[] {
   return paths.map((arg) => resolve(cwd, arg)).filter((path) => !isDirectory(path));
 }

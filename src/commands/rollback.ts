@@ -8,7 +8,7 @@ import { ExitCode, InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { rollbackTarget } from '../registry/file-registry.js';
 import { loadPublicKeys } from '../registry/load-public-keys.js';
-import { openExistingRegistry } from '../registry/open-registry.js';
+import { existingRegistry, openRegistry } from '../registry/open-registry.js';
 import { currentUser } from '../registry/registry.js';
 
 export interface RollbackCommandOptions {
@@ -23,7 +23,7 @@ export async function run(options: RollbackCommandOptions, io: CommandIO): Promi
   if (!options.channel) throw new UsageError('rollback needs --channel <channel>');
   const channel = options.channel;
   const keys = await loadPublicKeys(options.pub, io.cwd, 'rollback');
-  const registry = openExistingRegistry(options.registry, io.cwd);
+  const registry = existingRegistry(openRegistry(options.registry, io.cwd), options.registry);
   const current = (await registry.channels())[channel];
   const versions = await registry.list();
 

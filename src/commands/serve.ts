@@ -4,7 +4,7 @@
  */
 import { ExitCode, InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
-import { openExistingFileRegistry } from '../registry/open-registry.js';
+import { existingRegistry, openFileRegistry } from '../registry/open-registry.js';
 import { createRegistryServer } from '../registry/serve-registry.js';
 
 export interface ServeCommandOptions {
@@ -14,7 +14,7 @@ export interface ServeCommandOptions {
 }
 
 export async function run(options: ServeCommandOptions, io: CommandIO): Promise<number> {
-  const registry = openExistingFileRegistry(options.registry, io.cwd);
+  const registry = existingRegistry(openFileRegistry(options.registry, io.cwd), options.registry);
   // Fails early on a bad index rather than on the first request.
   await registry.readIndex();
   const host = options.host ?? '127.0.0.1';

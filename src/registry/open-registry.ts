@@ -33,23 +33,12 @@ export function openFileRegistry(value: string | undefined, cwd: string): FileRe
 }
 
 /**
- * For the commands that read a registry or change what is in it (history, rollback, serve):
- * a directory that does not exist is a mistyped path, not an empty registry. Only publish
- * creates one.
+ * The registry, for the commands that read one or change what is in it (history, rollback,
+ * serve): a directory that does not exist is a mistyped path, not an empty registry. Only
+ * publish creates one.
  */
-export function openExistingRegistry(value: string | undefined, cwd: string): Registry {
-  const registry = openRegistry(value, cwd);
-  if (registry instanceof FileRegistry) requireDirectory(registry, value);
-  return registry;
-}
-
-export function openExistingFileRegistry(value: string | undefined, cwd: string): FileRegistry {
-  const registry = openFileRegistry(value, cwd);
-  requireDirectory(registry, value);
-  return registry;
-}
-
-function requireDirectory(registry: FileRegistry, value: string | undefined): void {
+export function existingRegistry<R extends Registry>(registry: R, value: string | undefined): R {
+  if (!(registry instanceof FileRegistry)) return registry;
   let directory = false;
   try {
     directory = statSync(registry.dir).isDirectory();
@@ -62,4 +51,5 @@ function requireDirectory(registry: FileRegistry, value: string | undefined): vo
       'aegis publish creates a registry with its first version',
     );
   }
+  return registry;
 }

@@ -1,10 +1,10 @@
 /**
  * Trace arguments -> the sources to read, in order: each argument in command-line order, a
  * directory as every file below it sorted by path, a glob as its sorted matches, `-` as
- * standard input. A path that names nothing (and a glob that matches nothing, and a directory
- * with no files below it) is the user's mistake and throws InputError before anything is read; a file or directory that exists but
- * cannot be read becomes an `unreadable` source, which the reader reports as a malformed
- * record so that one bad file among many does not stop a replay.
+ * standard input. A path that names nothing (a glob that matches nothing, a directory with no
+ * files below it) is the user's mistake and throws InputError before anything is read; a file
+ * or directory that exists but cannot be read becomes an `unreadable` source, which the reader
+ * reports as a malformed record so that one bad file among many does not stop a replay.
  */
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
