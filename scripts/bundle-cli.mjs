@@ -16,7 +16,7 @@ const dist = join(root, 'dist');
 const out = join(dist, 'bin');
 
 /** Modules started as worker threads: [entry name, module under dist/]. */
-const WORKERS = [['shard-worker', 'simulator/shard-worker.js']];
+const WORKERS = [['replay-worker', 'simulator/replay-worker.js']];
 
 const input = { cli: join(dist, 'cli.js') };
 for (const [name, path] of WORKERS) {

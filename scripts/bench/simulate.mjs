@@ -192,21 +192,26 @@ export function writeTrace(ir, path, slicePath) {
 function timedNode(args, dir, cwd, env = {}) {
   const rssFile = join(dir, 'rss');
   const start = process.hrtime.bigint();
-  const run = spawnSync('/usr/bin/time', ['-f', '%M', '-o', rssFile, process.execPath, ...args], {
-    cwd,
-    env: { ...process.env, NO_COLOR: '1', ...env },
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-    timeout: TIMEOUT_MS,
-  });
+  const run = spawnSync(
+    '/usr/bin/time',
+    ['-f', '%M %U %S', '-o', rssFile, process.execPath, ...args],
+    {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+      timeout: TIMEOUT_MS,
+    },
+  );
   const ms = elapsedMs(start);
   if (run.status !== 0) {
     throw new Error(
       `node ${args.slice(0, 3).join(' ')} exited ${run.status ?? run.signal}: ${run.stderr.slice(0, 2000)}`,
     );
   }
-  const rssMb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024;
-  return { ms, rssMb, stdout: run.stdout };
+  const [rssKb, user, system] = readFileSync(rssFile, 'utf8').trim().split('\n').pop().split(' ');
+  const cpuMs = (Number(user) + Number(system)) * 1000;
+  return { ms, rssMb: Number(rssKb) / 1024, cpuMs, stdout: run.stdout };
 }
 
 /**
@@ -227,6 +232,7 @@ function alternate(runs, commands) {
       max: Math.max(...ms),
       rssMb: median(runsOf.map((r) => r.rssMb)),
       rssMax: Math.max(...runsOf.map((r) => r.rssMb)),
+      cpuMs: median(runsOf.map((r) => r.cpuMs)),
       last: runsOf[runsOf.length - 1],
     };
   });
@@ -411,14 +417,14 @@ export async function simulateBench({ root }) {
             `(${mix(r)}; would-block ${int(r.would_block)}, malformed ${int(r.malformed)}, late ${int(r.late)}), ` +
             `built CLI spawn to exit, policy compile included (median of ${RUNS}, taking turns with the floor)`,
           perSecond(EVENTS, native.ms),
-          `${seconds(native.ms)}; ${spread(native)}`,
+          `${seconds(native.ms)}; ${spread(native)}; CPU (user + system) ${seconds(native.cpuMs)}`,
           '',
         ],
         ['ratio simulate / floor (events/s)', `${ratio.toFixed(2)}x`, '', 'goal ≥ 0.5'],
         [
-          `the same native run on two threads (\`AEGIS_SIMULATE_THREADS=2\`: each thread reads and parses the whole trace and replays half the usage keys; same report, checked), median of ${RUNS}`,
+          `the same native run on two threads (\`AEGIS_SIMULATE_THREADS=2\`: this thread reads, parses and orders every event and replays some of the usage keys, a worker thread replays the rest from the lines it is sent; same report, checked), median of ${RUNS}`,
           perSecond(EVENTS, threaded.ms),
-          `${seconds(threaded.ms)}; ${spread(threaded)}; ${(rate(EVENTS, threaded.ms) / rate(EVENTS, base.ms)).toFixed(2)}x the floor; peak RSS ${threaded.rssMb.toFixed(0)} MB`,
+          `${seconds(threaded.ms)}; ${spread(threaded)}; ${(rate(EVENTS, threaded.ms) / rate(EVENTS, base.ms)).toFixed(2)}x the floor; CPU ${seconds(threaded.cpuMs)} (${(threaded.cpuMs / native.cpuMs).toFixed(2)}x one thread's); peak RSS ${threaded.rssMb.toFixed(0)} MB`,
           '',
         ],
         [

@@ -1,87 +1,258 @@
 /**
- * A native replay over several threads: the trace split into `--shard i/n` shards by usage key,
- * shard 0 replayed on this thread and each other one in a worker thread, the reports merged.
- * Every thread reads and parses the whole trace (the reorder window and the sweeps run on every
- * event, as sharding requires) but evaluates only its own keys; a key's events all go to one
- * thread, in trace order, so its usage is what one thread computes.
- * mergeReports is exact for the shards of one run (merge.ts), so the report is byte for byte
- * the single-thread one.
+ * A native replay split over threads. This thread reads and parses the traces, counts every
+ * record, runs the reorder window and the time filter, and replays the usage keys it keeps
+ * (replay.ts, with a HandOff). Each worker thread replays the keys handed to it
+ * (replay-worker.ts, replayReleased): it is sent its events as they leave this thread's window,
+ * marked late where they were, and the sweeps where they fell (split-batch.ts), so it replays
+ * them in the order one thread would. All of a key's events go to one thread, so its usage is
+ * what one thread computes, and mergeReports adds the parts up to exactly the one-thread report
+ * (the argument that makes `--shard` exact, merge.ts).
  *
- * Used only where it can be: the native engine, trace files (stdin can be read once), no
- * `--shard` of the user's, and the compiled worker module present (not when running from the
- * TypeScript sources, as the tests do).
+ * A key goes to a thread when it is first seen (Split.threadOf); this thread takes a smaller
+ * share (READER_WEIGHT). Used only where it can be: the native engine, no `--shard` of the user's, and the
+ * compiled worker module present (not when running from the TypeScript sources, as the tests
+ * do).
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { PolicySet } from '../engine/policy-set.js';
+import { InputError, UsageError } from '../errors.js';
 import { mergeReports } from './merge.js';
-import { resultError, type ShardJob, type ShardResult } from './shard-job.js';
-import type { SimulationReport } from './types.js';
+import type { HandOff } from './replay.js';
+import { BatchWriter, type EventBatch } from './split-batch.js';
+import type { SimulationReport, TraceEvent, TraceRecord } from './types.js';
 
-const WORKER = new URL('./shard-worker.js', import.meta.url);
+const WORKER = new URL('./replay-worker.js', import.meta.url);
+
+/**
+ * This thread's share of the events against a worker's 1: it also reads and parses every line.
+ * On the 1M-event benchmark, reading costs it about as much as replaying 0.7 of the events, and
+ * a worker parses its lines again, so two threads even out near a third of the events here; the
+ * benchmark's seven big keys come in sevenths, and 0.3 gave the fastest split of them (2 keys
+ * of 7) in alternated runs of 0.3, 0.45 and 0.6 (docs/benchmarks.md).
+ */
+const READER_WEIGHT = 0.3;
+/** Batches a worker may have waiting before this thread waits for it; then until half are done. */
+const MAX_IN_FLIGHT = 8;
+
+/** What a worker needs to replay its keys, besides the events. */
+export interface WorkerJob {
+  policy: PolicySet;
+  baseline?: PolicySet;
+  /** Only whether they are set: the report says `filtered` then (this thread does the filtering). */
+  since?: bigint;
+  until?: bigint;
+  examplesPerTransition?: number;
+}
+
+/** This thread -> a worker. */
+export type ToWorker = { kind: 'batch'; batch: EventBatch } | { kind: 'end' };
+
+/** A worker -> this thread: a batch taken off its queue, then its report or its error. */
+export type FromWorker =
+  | { kind: 'taken' }
+  | { kind: 'report'; report: SimulationReport }
+  | { kind: 'error'; name: string; message: string; hint?: string; stack?: string };
 
 export interface ThreadsRequest {
-  traces: readonly string[];
   engine: string;
   sharded: boolean;
   /** SimulateOptions.threads or AEGIS_SIMULATE_THREADS; else 1. */
   threads?: number;
 }
 
-/**
- * How many threads a replay gets: what was asked for, as far as the machine has cores, and 1
- * where threads cannot be used. One unless asked: each thread repeats the reading and parsing
- * of the whole trace, so n threads cost well over n times the CPU of the evaluation they share
- * out (measured on the 1M-event benchmark: about 16% less wall time for 60% more CPU on two
- * idle cores, and slower than one thread as soon as another process holds a core).
- */
+/** How many threads a replay gets: what was asked for, as far as the machine has cores. */
 export function replayThreads(request: ThreadsRequest): number {
   const wanted = Math.min(request.threads ?? 1, availableParallelism());
   if (!(wanted > 1)) return 1;
-  if (request.engine !== 'native' || request.sharded || request.traces.includes('-')) return 1;
+  if (request.engine !== 'native' || request.sharded) return 1;
   if (WORKER.protocol !== 'file:' || !existsSync(fileURLToPath(WORKER))) return 1;
   return Math.floor(wanted);
 }
 
-/** What one shard needs beyond the shard spec; `own` replays shard 0 on this thread. */
+/**
+ * Starts `threads - 1` workers, runs `own` (this thread's replay, which reads the traces and
+ * passes them on through the Split), and merges its report with the workers'.
+ */
 export async function replayInThreads(
-  job: Omit<ShardJob, 'shard'>,
+  job: WorkerJob,
   threads: number,
-  own: (shard: { index: number; count: number }) => Promise<SimulationReport>,
+  own: (split: Split) => Promise<SimulationReport>,
 ): Promise<SimulationReport> {
-  const workers: Worker[] = [];
+  const links: WorkerLink[] = [];
   try {
-    const others = Array.from({ length: threads - 1 }, (_, i) => {
-      const worker = new Worker(WORKER, {
-        workerData: { ...job, shard: { index: i + 1, count: threads } } satisfies ShardJob,
-      });
-      workers.push(worker);
-      return shardReport(worker);
-    });
-    const reports = await Promise.all([own({ index: 0, count: threads }), ...others]);
-    return mergeReports(reports);
+    for (let i = 1; i < threads; i++)
+      links.push(new WorkerLink(new Worker(WORKER, { workerData: job })));
+    const split = new Split(links);
+    const mine = await own(split);
+    // The window's last events leave it after the records end: only now is everything sent.
+    split.end();
+    const theirs = await Promise.all(links.map((link) => link.report));
+    return mergeReports([mine, ...theirs]);
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all(links.map((link) => link.worker.terminate()));
   }
-}
-
-function shardReport(worker: Worker): Promise<SimulationReport> {
-  return new Promise((resolve, reject) => {
-    worker.once('message', (result: ShardResult) => {
-      if (result.ok) resolve(result.report);
-      else reject(resultError(result));
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) =>
-      reject(new Error(`shard worker exited (${code}) without a report`)),
-    );
-  });
 }
 
 /** A policy set as a worker gets it: what the native engine reads, without policy.wasm. */
 export function forWorker(set: PolicySet): PolicySet {
   const { wasm: _wasm, ...rest } = set;
   return rest;
+}
+
+/** This thread's side of the split: which thread replays each key, and the events sent out. */
+export class Split implements HandOff {
+  private readonly owners = new Map<string, number>();
+  /** Per thread (this one first): its keys, its events so far, and the share it should get. */
+  private readonly keys: number[];
+  private readonly events: number[];
+  private readonly weights: number[];
+  private total = 0;
+
+  constructor(private readonly links: readonly WorkerLink[]) {
+    this.keys = new Array<number>(links.length + 1).fill(0);
+    this.events = new Array<number>(links.length + 1).fill(0);
+    this.weights = [READER_WEIGHT, ...links.map(() => 1)];
+  }
+
+  /**
+   * A new key goes to the thread with the least load for its share, where a thread's load is
+   * its events so far plus, for each of its keys, the events of an average key so far: a trace's
+   * keys mostly turn up in its first lines, when their events say little about their volume.
+   */
+  threadOf(key: string): number {
+    let thread = this.owners.get(key);
+    if (thread === undefined) {
+      const perKey = Math.max(1, this.total / Math.max(1, this.owners.size));
+      thread = 0;
+      let least = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < this.weights.length; i++) {
+        const load =
+          ((this.keys[i] as number) * perKey + (this.events[i] as number)) /
+          (this.weights[i] as number);
+        if (load < least) {
+          least = load;
+          thread = i;
+        }
+      }
+      this.owners.set(key, thread);
+      this.keys[thread] = (this.keys[thread] as number) + 1;
+    }
+    return thread;
+  }
+
+  release(event: TraceEvent, thread: number, late: boolean): void {
+    this.total++;
+    this.events[thread] = (this.events[thread] as number) + 1;
+    if (thread === 0) return;
+    const link = this.links[thread - 1] as WorkerLink;
+    link.writer.event(event, late);
+    if (link.writer.full) link.send();
+  }
+
+  sweep(at: bigint): void {
+    for (const link of this.links) {
+      link.writer.sweep(at);
+      if (link.writer.full) link.send();
+    }
+  }
+
+  /**
+   * The records for this thread's replay, as they are; between batches of them it waits for a
+   * worker that has fallen behind, so that memory stays bounded.
+   */
+  async *feed(
+    records: AsyncIterable<TraceRecord | readonly TraceRecord[]>,
+  ): AsyncGenerator<TraceRecord | readonly TraceRecord[]> {
+    for await (const chunk of records) {
+      yield chunk;
+      for (const link of this.links) if (link.behind) await link.caughtUp();
+    }
+  }
+
+  /** After the replay on this thread: sends the rest, and tells the workers that is all. */
+  end(): void {
+    for (const link of this.links) link.end();
+  }
+}
+
+/** One worker: the batch being filled for it, the batches it has not taken yet, its report. */
+class WorkerLink {
+  readonly writer = new BatchWriter();
+  readonly report: Promise<SimulationReport>;
+  private inFlight = 0;
+  private failure: Error | undefined;
+  private waiting: { resolve: () => void; reject: (error: Error) => void } | undefined;
+
+  constructor(readonly worker: Worker) {
+    this.report = new Promise((resolve, reject) => {
+      const fail = (error: Error) => {
+        this.failure ??= error;
+        this.waiting?.reject(error);
+        this.waiting = undefined;
+        reject(error);
+      };
+      worker.on('message', (message: FromWorker) => {
+        if (message.kind === 'taken') {
+          this.inFlight--;
+          if (this.waiting && this.inFlight <= MAX_IN_FLIGHT / 2) {
+            this.waiting.resolve();
+            this.waiting = undefined;
+          }
+        } else if (message.kind === 'report') resolve(message.report);
+        else fail(workerError(message));
+      });
+      worker.once('error', fail);
+      worker.once('exit', (code) =>
+        fail(new Error(`replay worker exited (${code}) without a report`)),
+      );
+    });
+    // Awaited after this thread's replay; a failure before that surfaces through caughtUp.
+    this.report.catch(() => undefined);
+  }
+
+  get behind(): boolean {
+    return this.inFlight > MAX_IN_FLIGHT;
+  }
+
+  caughtUp(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+  }
+
+  send(): void {
+    if (this.failure) throw this.failure;
+    const { batch, transfer } = this.writer.take();
+    this.worker.postMessage({ kind: 'batch', batch } satisfies ToWorker, transfer);
+    this.inFlight++;
+  }
+
+  end(): void {
+    if (this.writer.size > 0) this.send();
+    this.worker.postMessage({ kind: 'end' } satisfies ToWorker);
+  }
+}
+
+/** An error as data that survives postMessage (user errors keep their class). */
+export function errorMessage(error: unknown): FromWorker {
+  if (!(error instanceof Error)) return { kind: 'error', name: 'Error', message: String(error) };
+  return {
+    kind: 'error',
+    name: error.name,
+    message: error.message,
+    ...(error instanceof InputError && error.hint !== undefined ? { hint: error.hint } : {}),
+    ...(error.stack !== undefined ? { stack: error.stack } : {}),
+  };
+}
+
+function workerError(message: Extract<FromWorker, { kind: 'error' }>): Error {
+  if (message.name === 'InputError') return new InputError(message.message, message.hint);
+  if (message.name === 'UsageError') return new UsageError(message.message);
+  const error = new Error(`replay worker: ${message.message}`);
+  if (message.stack !== undefined) error.stack = message.stack;
+  return error;
 }

@@ -6,7 +6,8 @@
  *    replayed in time order with ties in arrival order. An event older than one already
  *    released is replayed at once (out of order) and counted in `late`. The window runs on
  *    every event before the shard filter, so lateness and replay order are the same in every
- *    shard. `--since` is inclusive, `--until` exclusive (consecutive ranges partition a trace).
+ *    shard; in a replay split over threads it runs on one, which hands the others their
+ *    events as they leave it (HandOff, replayReleased). `--since` is inclusive, `--until` exclusive (consecutive ranges partition a trace).
  * 2. Usage (usage.ts). Rate windows need no decision and are counted when an event is
  *    released; daily spend needs the decisions of the key's earlier events, so each policy
  *    decides a key's events in order.
@@ -68,12 +69,32 @@ export interface ReplayOptions {
   /** Events per engine call for opa and wasm (default: 5000 for opa, 512 for wasm). */
   batchSize?: number;
   /**
+   * Set on the thread that reads the traces when the replay is split over threads
+   * (replay-threads.ts): which thread replays each key, and where the others' events go.
+   */
+  handOff?: HandOff;
+  /**
    * The records come from readTraces/readTraceBatches, so an aegis JSON Lines event without
    * `escapes` was decoded by JSON.parse from text without `\u` escapes (types.ts): its input is
    * JSON data once its numbers are finite, a cheaper check. Records made any other way get the
    * full one.
    */
   fromReaders?: boolean;
+}
+
+/**
+ * One replay split over threads (replay-threads.ts), as the thread that reads the traces sees
+ * it: the usage keys are shared out between the threads; this one runs the reorder window over
+ * every event and hands each other thread its events as they leave the window, with the sweeps
+ * (replayReleased replays them there).
+ */
+export interface HandOff {
+  /** The thread that replays a usage key's events, 0 for this one; asked once per key. */
+  threadOf(key: string): number;
+  /** Every event of the run as it leaves the window, with the thread that replays it. */
+  release(event: TraceEvent, thread: number, late: boolean): void;
+  /** A sweep of the usage (every thread sweeps at the same points). */
+  sweep(at: bigint): void;
 }
 
 interface Pending {
@@ -98,92 +119,34 @@ export async function replay(
   const shard = options.shard ? checkShard(options.shard) : undefined;
   const windowMs = options.reorderWindowMs ?? 5000;
   if (!(windowMs >= 0)) throw new UsageError(`the reorder window must be >= 0 ms, not ${windowMs}`);
-  const perTransition = options.examplesPerTransition ?? 5;
-  if (!Number.isSafeInteger(perTransition) || perTransition < 0)
-    throw new UsageError(`examples per transition must be an integer >= 0, not ${perTransition}`);
-  const report = new ReportBuilder({
-    policy: { revision: options.candidate.set.revision, engine: options.candidate.engine.name },
-    ...(options.baseline ? { baseline: { revision: options.baseline.set.revision } } : {}),
-    ...(shard ? { shard: formatShard(shard) } : {}),
-    examplesPerTransition: perTransition,
-    timeFiltered: options.since !== undefined || options.until !== undefined,
-  });
-  const evaluators = options.baseline ? [options.candidate, options.baseline] : [options.candidate];
-  const tracker = new UsageTracker(evaluators.length);
-  const calls = new CallTable(shard);
+  const decisions = new Decisions(options, shard);
+  const report = decisions.report;
+  const calls = new CallTable(shard, options.handOff);
+  const handOff = options.handOff;
   const countsRecords = !shard || shard.index === 0;
-  // The native engine decides each event as it is released, synchronously: no batches, no
-  // promises per event. The others decide batches (decidePending).
-  const native = evaluators.every((e) => e.engine.name === 'native');
-  const nativeDecide = native ? nativeDecider(evaluators, options.fromReaders === true) : undefined;
-  const deciders = evaluators.map((e, slot) => decider(e, slot));
-  const batchSize = Math.max(1, options.batchSize ?? defaultBatch(options.candidate.engine));
-
-  let pending: Pending[] = [];
-  const decidePending = async () => {
-    if (pending.length === 0) return;
-    const batch = pending;
-    pending = [];
-    const decided = await Promise.all(deciders.map((decide) => decide(batch)));
-    batch.forEach((p, i) => {
-      const candidate = decided[0]?.[i];
-      if (!candidate) throw new Error('replay: an event was left undecided');
-      report.addEvaluated(p.event, p.late, p.call, candidate, decided[1]?.[i]);
-    });
-  };
 
   // The replay clock (newest released time, over all shards' events) times the sweeps, so
-  // they fall at the same point of the trace in every shard.
+  // they fall at the same point of the trace in every shard and every thread.
   let clock: bigint | undefined;
   let nextSweep: bigint | undefined;
-  const days = new DayOf();
-  /** Everything but the sweep: the usage of a released event of this shard, and its decision. */
-  const admit = (item: Released) => {
-    const { event, info } = item;
-    const t = event.timeNs;
-    const call = info.call;
-    const attempt = info.key !== undefined ? tracker.attempt(info.key, call.tool, t) : undefined;
-    const context = event.input.context;
-    const cost = costOf(isObject(context) ? context.cost_usd : undefined);
-    const day = days.of(t);
-    if (nativeDecide) {
-      const { candidate, baseline } = nativeDecide(item, attempt, day, cost);
-      if (!candidate) throw new Error('replay: an event was left undecided');
-      report.addEvaluated(event, item.late, call, candidate, baseline);
-      return;
-    }
-    pending.push({
-      event,
-      late: item.late,
-      call,
-      ...(attempt ? { state: attempt.state } : {}),
-      day,
-      cost,
-      toolRps: attempt?.toolRps ?? 0,
-      agentRps: attempt?.agentRps ?? 0,
-    });
-  };
   const release = (item: Released): Promise<void> | undefined => {
-    const t = item.event.timeNs;
+    const t = item.t;
     if (clock === undefined || t > clock) clock = t;
     if (nextSweep === undefined) nextSweep = clock + DAY_NS;
     else if (clock > nextSweep) {
       const at = clock;
       nextSweep = at + DAY_NS;
-      // Decide first: a swept key's pending events still need its spend ledger.
-      if (pending.length > 0)
-        return decidePending().then(() => {
-          tracker.sweep(at);
-          return afterSweep(item);
-        });
-      tracker.sweep(at);
+      handOff?.sweep(at);
+      const swept = decisions.sweep(at);
+      if (swept) return swept.then(() => afterSweep(item));
     }
     return afterSweep(item);
   };
   const afterSweep = (item: Released): Promise<void> | undefined => {
-    if (!item.mine) return undefined;
-    admit(item);
-    return pending.length >= batchSize ? decidePending() : undefined;
+    if (!isOwn(item)) return undefined;
+    const { event, info, late } = item;
+    handOff?.release(event, info.thread, late);
+    return info.thread === 0 ? decisions.admit(event, info, late) : undefined;
   };
 
   const window = new ReorderWindow(BigInt(Math.round(windowMs * 1e6)));
@@ -201,17 +164,23 @@ export async function replay(
       return undefined;
     }
     const info = calls.of(record.input);
-    const isMine = info.mine;
-    if (isMine) report.events++;
-    const t = record.timeNs;
+    // Another shard's event: only its time counts here. One handed off to another thread is
+    // counted here and replayed there.
+    if (!info.mine && info.thread === 0) return enter({ t: record.timeNs, late: false });
+    report.events++;
+    return enter({ t: record.timeNs, late: false, event: record, info });
+  };
+  /** An event into the reorder window (unless the time filter drops it), and out when due. */
+  const enter = (item: Released): Promise<void> | undefined => {
+    const t = item.t;
     if (
       (options.since !== undefined && t < options.since) ||
       (options.until !== undefined && t >= options.until)
     ) {
-      if (isMine) report.filtered++;
+      if (isOwn(item)) report.filtered++;
       return undefined;
     }
-    const late = window.push({ t, event: record, info, mine: isMine, late: false });
+    const late = window.push(item);
     if (late) return release(late);
     for (let due = window.popDue(); due; due = window.popDue()) {
       const decided = release(due);
@@ -231,9 +200,127 @@ export async function replay(
       }
   }
   for (let due = window.popAny(); due; due = window.popAny()) await release(due);
-  await decidePending();
   options.onProgress?.(read);
-  return report.finish();
+  return decisions.finish();
+}
+
+/** What a thread of a split replay is handed (HandOff): its events as they leave the window. */
+export type ReleasedRecord =
+  | { kind: 'event'; event: TraceEvent; late: boolean }
+  | { kind: 'sweep'; at: bigint };
+
+/**
+ * The other side of a HandOff: the events of the keys handed to this thread, in replay order
+ * and marked late where they were, with the sweeps where they fell; the rest of the replay
+ * (the window, the counts of records and events) is the handing thread's.
+ */
+export async function replayReleased(
+  records: AsyncIterable<readonly ReleasedRecord[]>,
+  options: ReplayOptions,
+): Promise<SimulationReport> {
+  const decisions = new Decisions(options, undefined);
+  const calls = new CallTable(undefined, undefined);
+  for await (const batch of records) {
+    for (const record of batch) {
+      const decided =
+        record.kind === 'sweep'
+          ? decisions.sweep(record.at)
+          : decisions.admit(record.event, calls.of(record.event.input), record.late);
+      if (decided) await decided;
+    }
+  }
+  return decisions.finish();
+}
+
+/**
+ * Everything after the reorder window: the usage of each released event, its decisions, and the
+ * report. The native engine decides each event as it is admitted, synchronously: no batches, no
+ * promises per event. The others decide batches (decidePending).
+ */
+class Decisions {
+  readonly report: ReportBuilder;
+  private readonly tracker: UsageTracker;
+  private readonly days = new DayOf();
+  private readonly nativeDecide: ReturnType<typeof nativeDecider> | undefined;
+  private readonly deciders: Decide[];
+  private readonly batchSize: number;
+  private pending: Pending[] = [];
+
+  constructor(options: ReplayOptions, shard: ShardSpec | undefined) {
+    const perTransition = options.examplesPerTransition ?? 5;
+    if (!Number.isSafeInteger(perTransition) || perTransition < 0)
+      throw new UsageError(`examples per transition must be an integer >= 0, not ${perTransition}`);
+    this.report = new ReportBuilder({
+      policy: { revision: options.candidate.set.revision, engine: options.candidate.engine.name },
+      ...(options.baseline ? { baseline: { revision: options.baseline.set.revision } } : {}),
+      ...(shard ? { shard: formatShard(shard) } : {}),
+      examplesPerTransition: perTransition,
+      timeFiltered: options.since !== undefined || options.until !== undefined,
+    });
+    const evaluators = options.baseline
+      ? [options.candidate, options.baseline]
+      : [options.candidate];
+    this.tracker = new UsageTracker(evaluators.length);
+    const native = evaluators.every((e) => e.engine.name === 'native');
+    this.nativeDecide = native
+      ? nativeDecider(evaluators, options.fromReaders === true)
+      : undefined;
+    this.deciders = evaluators.map((e, slot) => decider(e, slot));
+    this.batchSize = Math.max(1, options.batchSize ?? defaultBatch(options.candidate.engine));
+  }
+
+  /** A released event of this shard or thread; a promise only when a batch was decided. */
+  admit(event: TraceEvent, info: CallInfo, late: boolean): Promise<void> | undefined {
+    const t = event.timeNs;
+    const call = info.call;
+    const attempt =
+      info.key !== undefined ? this.tracker.attempt(info.key, call.tool, t) : undefined;
+    const context = event.input.context;
+    const cost = costOf(isObject(context) ? context.cost_usd : undefined);
+    const day = this.days.of(t);
+    if (this.nativeDecide) {
+      const { candidate, baseline } = this.nativeDecide(event, info, attempt, day, cost);
+      if (!candidate) throw new Error('replay: an event was left undecided');
+      this.report.addEvaluated(event, late, call, candidate, baseline);
+      return undefined;
+    }
+    this.pending.push({
+      event,
+      late,
+      call,
+      ...(attempt ? { state: attempt.state } : {}),
+      day,
+      cost,
+      toolRps: attempt?.toolRps ?? 0,
+      agentRps: attempt?.agentRps ?? 0,
+    });
+    return this.pending.length >= this.batchSize ? this.decidePending() : undefined;
+  }
+
+  /** Drops the usage that can no longer count; pending events are decided first. */
+  sweep(at: bigint): Promise<void> | undefined {
+    // A swept key's pending events still need its spend ledger.
+    if (this.pending.length > 0) return this.decidePending().then(() => this.tracker.sweep(at));
+    this.tracker.sweep(at);
+    return undefined;
+  }
+
+  async finish(): Promise<SimulationReport> {
+    await this.decidePending();
+    return this.report.finish();
+  }
+
+  private async decidePending(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    const decided = await Promise.all(this.deciders.map((decide) => decide(batch)));
+    batch.forEach((p, i) => {
+      const candidate = decided[0]?.[i];
+      if (!candidate) throw new Error('replay: an event was left undecided');
+      this.report.addEvaluated(p.event, p.late, p.call, candidate, decided[1]?.[i]);
+    });
+  }
 }
 
 /**
@@ -245,7 +332,13 @@ export async function replay(
 function nativeDecider(
   evaluators: readonly PolicyEvaluator[],
   fromReaders: boolean,
-): (item: Released, attempt: Attempt | undefined, day: bigint, cost: Decimal) => Decided {
+): (
+  event: TraceEvent,
+  info: CallInfo,
+  attempt: Attempt | undefined,
+  day: bigint,
+  cost: Decimal,
+) => Decided {
   const irs = evaluators.map((e) => e.set.ir);
   const overlay: ReplayContext = {
     toolRps: 0,
@@ -257,8 +350,7 @@ function nativeDecider(
     ids: undefined,
   };
   const decided: Decided = { candidate: undefined, baseline: undefined };
-  return (item, attempt, day, cost) => {
-    const { event, info } = item;
+  return (event, info, attempt, day, cost) => {
     const input = event.input;
     // An aegis line without `\u` escapes is JSON data once its numbers are (types.ts `escapes`).
     const jsonData =
@@ -494,12 +586,23 @@ async function decideSpeculatively(
   return out as Decision[];
 }
 
+/** An event in and out of the reorder window. */
 interface Released {
   t: bigint;
+  late: boolean;
+  /** Absent for an event that another shard or thread replays: only its time counts here. */
+  event?: TraceEvent;
+  info?: CallInfo;
+}
+
+/** An event this shard or thread replays. */
+interface Own extends Released {
   event: TraceEvent;
   info: CallInfo;
-  mine: boolean;
-  late: boolean;
+}
+
+function isOwn(item: Released): item is Own {
+  return item.event !== undefined;
 }
 
 /**
@@ -593,6 +696,8 @@ interface CallInfo {
   call: CallLabels;
   key: string | undefined;
   mine: boolean;
+  /** The thread that replays the call when the replay is split (HandOff), else 0. */
+  thread: number;
   /** The labels are the input's own ids, all well-formed (objects holding strings). */
   interned: boolean;
 }
@@ -609,7 +714,10 @@ class CallTable {
     Map<string | undefined, Map<string, Map<string | undefined, CallInfo>>>
   >();
 
-  constructor(private readonly shard: ShardSpec | undefined) {}
+  constructor(
+    private readonly shard: ShardSpec | undefined,
+    private readonly handOff: HandOff | undefined,
+  ) {}
 
   of(input: Record<string, unknown>): CallInfo {
     const agent = member(input, 'agent');
@@ -651,7 +759,10 @@ class CallTable {
   private info(input: Record<string, unknown>, interned: boolean): CallInfo {
     const { call, key } = readCall(input);
     const shard = this.shard;
-    const mine = !shard || shardOf(call.tenant, call.agent, shard.count) === shard.index;
-    return { call: { ...call, label: agentLabel(call) }, key, mine, interned };
+    // A call without a usage key has no usage to keep apart: this thread replays it.
+    const thread = this.handOff && key !== undefined ? this.handOff.threadOf(key) : 0;
+    const mine =
+      thread === 0 && (!shard || shardOf(call.tenant, call.agent, shard.count) === shard.index);
+    return { call: { ...call, label: agentLabel(call) }, key, mine, thread, interned };
   }
 }

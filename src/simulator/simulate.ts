@@ -7,7 +7,7 @@ import { createEngine, type Engine, type EngineName } from '../engine/engines.js
 import type { PolicySet } from '../engine/policy-set.js';
 import { readTraceBatches } from './readers/read-traces.js';
 import { type PolicyEvaluator, replay } from './replay.js';
-import { forWorker, replayInThreads, replayThreads } from './replay-threads.js';
+import { forWorker, replayInThreads, replayThreads, type Split } from './replay-threads.js';
 import type { ShardSpec } from './shard.js';
 import type { SimulationReport } from './types.js';
 
@@ -31,7 +31,7 @@ export interface SimulateOptions {
   examplesPerTransition?: number;
   onProgress?: (eventsSoFar: number) => void;
   /**
-   * Threads for a native replay of trace files (replay-threads.ts), the same report either way.
+   * Threads for a native replay (replay-threads.ts), the same report either way.
    * Default: AEGIS_SIMULATE_THREADS from `env`, else 1.
    */
   threads?: number;
@@ -39,7 +39,6 @@ export interface SimulateOptions {
 
 export async function simulate(options: SimulateOptions): Promise<SimulationReport> {
   const threads = replayThreads({
-    traces: options.traces,
     engine: options.engine,
     sharded: options.shard !== undefined,
     ...threadsAsked(options),
@@ -47,21 +46,16 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
   if (threads > 1) {
     return replayInThreads(
       {
-        traces: options.traces,
-        cwd: options.cwd,
         policy: forWorker(options.policy),
         ...(options.baseline ? { baseline: forWorker(options.baseline) } : {}),
         ...(options.since !== undefined ? { since: options.since } : {}),
         ...(options.until !== undefined ? { until: options.until } : {}),
-        ...(options.reorderWindowMs !== undefined
-          ? { reorderWindowMs: options.reorderWindowMs }
-          : {}),
         ...(options.examplesPerTransition !== undefined
           ? { examplesPerTransition: options.examplesPerTransition }
           : {}),
       },
       threads,
-      (shard) => simulateOneThread({ ...options, shard }),
+      (split) => simulateOneThread(options, split),
     );
   }
   return simulateOneThread(options);
@@ -74,7 +68,11 @@ function threadsAsked(options: SimulateOptions): { threads?: number } {
   return n !== undefined ? { threads: n } : {};
 }
 
-async function simulateOneThread(options: SimulateOptions): Promise<SimulationReport> {
+/** The replay on this thread: all of it, or with a Split, its share of the keys. */
+async function simulateOneThread(
+  options: SimulateOptions,
+  split?: Split,
+): Promise<SimulationReport> {
   const context = { cwd: options.cwd, env: options.env };
   const engines: Engine[] = [];
   try {
@@ -88,9 +86,12 @@ async function simulateOneThread(options: SimulateOptions): Promise<SimulationRe
     const records = readTraceBatches(options.traces, {
       cwd: options.cwd,
       ...(options.stdin ? { stdin: options.stdin } : {}),
+      // A worker is sent the lines of its events (split-batch.ts).
+      ...(split ? { keepText: true } : {}),
     });
-    return await replay(records, {
+    return await replay(split ? split.feed(records) : records, {
       fromReaders: true,
+      ...(split ? { handOff: split } : {}),
       candidate,
       ...(baseline ? { baseline } : {}),
       ...(options.since !== undefined ? { since: options.since } : {}),

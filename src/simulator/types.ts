@@ -35,6 +35,12 @@ export interface TraceEvent {
    * as soon as its numbers are finite: the replay checks just that (json.ts).
    */
   escapes?: true;
+  /**
+   * The JSON line this event was read from, alone on it, when the readers were asked to keep
+   * it (ReadTracesOptions.keepText): a replay split over threads sends another thread this text
+   * to parse, which costs the sending thread far less than copying the parsed input would.
+   */
+  text?: string;
 }
 
 /** A record that is not a tool call (another span, another decision path): counted only. */

@@ -1,13 +1,16 @@
 /**
  * `aegis simulate` over worker threads (AEGIS_SIMULATE_THREADS, replay-threads.ts) must print
- * byte for byte the report of one thread: a generated trace with bursts, late events, recorded
- * decisions, malformed lines and `\u` escapes, against the fixture policies, with and without a
- * baseline, and through the time filter.
+ * byte for byte the report of one thread: generated traces with bursts, late events, recorded
+ * decisions, costs, malformed lines and `\u` escapes (one over a few hours, one over two weeks
+ * with keys that fall idle for days, so that the usage sweeps run), against the fixture
+ * policies, with and without a baseline, through the time filter, from stdin, on three threads,
+ * and the fixture traces of every format (events a worker gets as objects, not lines).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../src/compiler/compile.js';
+import type { PolicySetIR } from '../../src/compiler/ir.js';
 import { isObject } from '../../src/engine/json.js';
 import { generateInput, Random } from '../conformance/generate.js';
 import { aegis, REPO, tempDir } from './run-cli.js';
@@ -21,23 +24,71 @@ beforeAll(async () => {
     compilerVersion: 'test',
   });
   if (!compiled.ok) throw new Error('fixtures/policies do not compile');
-  const r = new Random(99);
+  const ir = compiled.ir;
+  writeFileSync(join(dir.path, 'trace.jsonl'), trace(ir, 99, 4000, 30_000));
+  // Up to a day and a half between calls of one key, over about two weeks.
+  writeFileSync(join(dir.path, 'days.jsonl'), trace(ir, 7, 3000, 400_000, 130_000_000));
+  // The same kind of calls as OPA decision-log events: a worker gets those as objects.
+  const events = trace(ir, 5, 3000, 30_000)
+    .split('\n')
+    .flatMap((line, i) => {
+      try {
+        const { recorded, trace_id: _id, ...input } = JSON.parse(line) as Record<string, unknown>;
+        const result = isObject(recorded) ? recorded : { decision: 'allow' };
+        const timestamp = isObject(input.context) ? input.context.time : undefined;
+        const event = { decision_id: `d${i}`, path: 'aegis/decision', input, result, timestamp };
+        return [JSON.stringify(event)];
+      } catch {
+        return [];
+      }
+    });
+  writeFileSync(join(dir.path, 'decisions.log'), `${events.join('\n')}\n`);
+  // ehr-agent (a daily budget of 100) spends 60 and falls idle; two days on, the clock sweeps
+  // its usage away, and a late call from the first day then starts from no spend. The triage
+  // agent comes first, so that the second thread gets ehr-agent.
+  const call = (agent: string, time: string, cost: number) =>
+    JSON.stringify({
+      agent: { id: agent, tenant: 'st-marys' },
+      tool: { name: 'ehr-api', action: 'read_record' },
+      params: { patient_id: 'P12345678' },
+      egress: { host: 'fhir.st-marys.example.org' },
+      context: { time, cost_usd: cost },
+    });
+  writeFileSync(
+    join(dir.path, 'swept.jsonl'),
+    `${[
+      call('triage-agent', '2026-11-20T09:00:00Z', 0),
+      call('ehr-agent', '2026-11-20T10:00:00Z', 60),
+      call('triage-agent', '2026-11-22T12:00:00Z', 0),
+      call('triage-agent', '2026-11-22T12:00:10Z', 0),
+      call('ehr-agent', '2026-11-20T11:00:00Z', 60),
+    ].join('\n')}\n`,
+  );
+}, 60_000);
+
+/**
+ * `events` lines from `seed`: calls a random gap of up to `gapMs` apart, 40% of them a burst of
+ * the call before; with `idleMs`, an agent can also sit out for up to that long.
+ */
+function trace(ir: PolicySetIR, seed: number, events: number, gapMs: number, idleMs = 0): string {
+  const r = new Random(seed);
   const lines: string[] = [];
   let ms = Date.parse('2026-11-20T22:00:00Z');
   let previous: Record<string, unknown> | undefined;
-  for (let i = 0; i < 4000; i++) {
+  for (let i = 0; i < events; i++) {
     if (r.chance(0.005)) {
       lines.push(r.pick(['{"broken', '[]', '{"agent":{"id":"a"}}', '{"context":{"time":"x"}}']));
       continue;
     }
-    const generated = generateInput(r, compiled.ir);
+    const generated = generateInput(r, ir);
     if (!isObject(generated)) continue;
     const input = generated as Record<string, unknown>;
     if (previous && r.chance(0.4)) {
       input.agent = previous.agent;
       input.tool = previous.tool;
       ms += r.int(150);
-    } else ms += r.int(30_000);
+    } else ms += r.int(gapMs);
+    if (idleMs > 0 && r.chance(0.02)) ms += r.int(idleMs);
     previous = input;
     const time = r.chance(0.03) ? ms - r.int(9000) : ms;
     const context = isObject(input.context) ? input.context : {};
@@ -52,37 +103,79 @@ beforeAll(async () => {
     if (r.chance(0.01)) line = line.replace('"params":{', '"params":{"odd":"\\ud800",');
     lines.push(line);
   }
-  writeFileSync(join(dir.path, 'trace.jsonl'), `${lines.join('\n')}\n`);
-}, 60_000);
+  return `${lines.join('\n')}\n`;
+}
 
 afterAll(() => dir.remove());
 
-const run = (threads: number, args: string[]) =>
-  aegis(
-    [
-      'simulate',
-      'trace.jsonl',
-      '--policy',
-      join(REPO, 'fixtures', 'policies'),
-      '--format',
-      'json',
-      ...args,
-    ],
-    { cwd: dir.path, env: { AEGIS_SIMULATE_THREADS: String(threads) }, timeoutMs: 120_000 },
-  );
+const FIXTURES = join(REPO, 'fixtures', 'policies');
+
+function run(threads: number, args: string[], input?: string) {
+  return aegis(['simulate', ...args, '--policy', FIXTURES, '--format', 'json'], {
+    cwd: dir.path,
+    env: { AEGIS_SIMULATE_THREADS: String(threads) },
+    timeoutMs: 120_000,
+    ...(input !== undefined ? { input } : {}),
+  });
+}
+
+/** The report of `threads` threads, checked against one thread's; returns it parsed. */
+function sameAsOneThread(threads: number, args: string[], input?: string) {
+  const one = run(1, args, input);
+  expect(one.code, one.stderr).toBe(0);
+  const many = run(threads, args, input);
+  expect(many.code, many.stderr).toBe(0);
+  expect(many.stdout).toBe(one.stdout);
+  return JSON.parse(one.stdout) as { evaluated: number; late: number; malformed: number };
+}
 
 describe('aegis simulate on threads', () => {
   it.each([
-    ['no baseline', []],
-    ['a baseline', ['--baseline', join(REPO, 'fixtures', 'policies', 'fintech.yaml')]],
-    ['a time filter', ['--since', '2026-11-21T00:00:00Z', '--until', '2026-11-21T12:00:00Z']],
+    ['no baseline', ['trace.jsonl']],
+    ['a baseline', ['trace.jsonl', '--baseline', join(FIXTURES, 'fintech.yaml')]],
+    [
+      'a time filter',
+      ['trace.jsonl', '--since', '2026-11-21T00:00:00Z', '--until', '2026-11-21T12:00:00Z'],
+    ],
+    ['a reorder window of 0', ['trace.jsonl', '--reorder-window', '0s']],
   ])('gives the one-thread report with %s', (_name, args) => {
-    const one = run(1, args);
-    expect(one.code, one.stderr).toBe(0);
-    const report = JSON.parse(one.stdout) as { evaluated: number; late: number; malformed: number };
+    const report = sameAsOneThread(2, args);
     expect(report.evaluated).toBeGreaterThan(1000);
-    const two = run(2, args);
-    expect(two.code, two.stderr).toBe(0);
-    expect(two.stdout).toBe(one.stdout);
+    expect(report.late).toBeGreaterThan(0);
+    expect(report.malformed).toBeGreaterThan(0);
+  });
+
+  it('gives it over two weeks of usage, keys idle for days (the sweeps)', () => {
+    const report = sameAsOneThread(2, ['days.jsonl']) as unknown as { timeline: object };
+    const hours = Object.keys(report.timeline);
+    const span = Date.parse(`${hours.at(-1)}:00Z`) - Date.parse(`${hours[0]}:00Z`);
+    expect(span).toBeGreaterThan(7 * 24 * 3600 * 1000);
+  });
+
+  it('sweeps where one thread does: a late call of a key swept for idleness has no spend', () => {
+    const report = sameAsOneThread(2, ['swept.jsonl']) as unknown as {
+      late: number;
+      by_agent: Record<string, { allow: number; events: number }>;
+    };
+    expect(report.late).toBe(1);
+    expect(report.by_agent['st-marys/ehr-agent']).toMatchObject({ events: 2, allow: 2 });
+  });
+
+  it('gives it on three threads', () => {
+    sameAsOneThread(3, ['trace.jsonl', 'days.jsonl']);
+  });
+
+  it('gives it from stdin', () => {
+    const text = readFileSync(join(dir.path, 'trace.jsonl'), 'utf8');
+    expect(sameAsOneThread(2, ['-'], text).evaluated).toBeGreaterThan(1000);
+  });
+
+  it('gives it for OPA decision logs', () => {
+    expect(sameAsOneThread(2, ['decisions.log']).evaluated).toBeGreaterThan(1000);
+  });
+
+  it('gives it for the fixture traces of every format', () => {
+    const report = sameAsOneThread(2, [join(REPO, 'fixtures', 'traces')]);
+    expect(report.evaluated).toBeGreaterThan(20);
   });
 });

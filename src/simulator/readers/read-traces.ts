@@ -16,6 +16,8 @@ export interface ReadTracesOptions {
   cwd: string;
   /** Read for a `-` argument; process.stdin when not given. */
   stdin?: NodeJS.ReadableStream;
+  /** Keep each aegis JSON Lines event's line (TraceEvent.text). */
+  keepText?: boolean;
 }
 
 export async function* readTraces(
@@ -37,6 +39,10 @@ export async function* readTraceBatches(
   // Shared by every file: the same span exported into two files still counts once.
   const seen = new SeenSpans();
   for (const source of sources) {
-    yield* readTraceSource(source, { seen, ...(options.stdin ? { stdin: options.stdin } : {}) });
+    yield* readTraceSource(source, {
+      seen,
+      ...(options.stdin ? { stdin: options.stdin } : {}),
+      ...(options.keepText ? { keepText: true } : {}),
+    });
   }
 }

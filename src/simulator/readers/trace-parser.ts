@@ -27,6 +27,8 @@ export interface ParserOptions {
   maxLine?: number;
   /** Characters of a pretty-printed document, which has to be held whole to be parsed. */
   maxDocument?: number;
+  /** Keep each JSON Lines event's own line as its `text` (TraceEvent.text). */
+  keepText?: boolean;
 }
 
 type Mode = 'detect' | 'lines' | 'document';
@@ -36,6 +38,7 @@ export class TraceParser {
   readonly #seen: SeenSpans;
   readonly #maxLine: number;
   readonly #maxDocument: number;
+  readonly #keepText: boolean;
   #line = 0;
   #mode: Mode = 'detect';
   #format: TraceFormat = 'aegis-jsonl';
@@ -52,6 +55,7 @@ export class TraceParser {
     this.#seen = options.seen;
     this.#maxLine = options.maxLine ?? DEFAULT_MAX_LINE;
     this.#maxDocument = options.maxDocument ?? DEFAULT_MAX_DOCUMENT;
+    this.#keepText = options.keepText === true;
   }
 
   lines(lines: readonly SplitLine[]): TraceRecord[] {
@@ -117,7 +121,7 @@ export class TraceParser {
     this.#mode = 'lines';
     this.#format = detectFormat(value);
     if (this.#format === 'otlp-json') value = parseOtlpJson(text);
-    this.#emit(value, line, hasEscapes(text), out);
+    this.#emitLine(value, line, text, out);
   }
 
   #value(text: string, line: number, out: TraceRecord[]): void {
@@ -126,6 +130,17 @@ export class TraceParser {
       value = this.#format === 'otlp-json' ? parseOtlpJson(text) : JSON.parse(text);
     } catch (error) {
       out.push(this.#malformed(line, invalidJson(error)));
+      return;
+    }
+    this.#emitLine(value, line, text, out);
+  }
+
+  /** The value of one JSON line: an aegis event keeps the line when asked to (keepText). */
+  #emitLine(value: unknown, line: number, text: string, out: TraceRecord[]): void {
+    if (this.#keepText && this.#format === 'aegis-jsonl' && !Array.isArray(value)) {
+      const record = aegisRecord(value, { file: this.#file, line }, hasEscapes(text));
+      if (record.kind === 'event') record.text = text;
+      out.push(record);
       return;
     }
     this.#emit(value, line, hasEscapes(text), out);
@@ -255,7 +270,7 @@ export class TraceParser {
   }
 }
 
-function hasEscapes(text: string): boolean {
+export function hasEscapes(text: string): boolean {
   return text.includes('\\u');
 }
 
