@@ -1,7 +1,7 @@
 /**
  * The entry of a worker thread of a split replay (replay-threads.ts starts it): replays the
- * events it is sent, the keys handed to it in full and the rest as times, against the job's
- * policies, and posts back its report. Imported by nothing.
+ * events of the keys handed to it, sent as they left the reading thread's reorder window, against
+ * the job's policies, and posts back its report. Imported by nothing.
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { createEngine } from '../engine/engines.js';
