@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createEngine, ENGINE_NAMES, isEngineName } from '../engine/engines.js';
 import { explainDecision } from '../engine/explain.js';
+import { MAX_INPUT_DEPTH, nestsDeeperThan } from '../engine/json.js';
 import { loadPolicySet } from '../engine/policy-set.js';
 import { ExitCode, InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
@@ -106,21 +107,36 @@ export function parseInputs(file: string, source: string): { inputs: unknown[]; 
   const text = file.charCodeAt(0) === 0xfeff ? file.slice(1) : file;
   if (text.trim() === '') throw new InputError(`--input ${source} is empty`);
   if (!/\.(jsonl|ndjson)$/i.test(source)) {
+    let input: unknown;
+    let parsed = false;
     try {
-      return { inputs: [JSON.parse(text)], lines: false };
+      input = JSON.parse(text);
+      parsed = true;
     } catch {
       // Not one document: JSON Lines.
     }
+    if (parsed) return { inputs: [notTooDeep(input, `--input ${source}`)], lines: false };
   }
   const inputs: unknown[] = [];
   text.split('\n').forEach((line, i) => {
     if (line.trim() === '') return;
+    let input: unknown;
     try {
-      inputs.push(JSON.parse(line));
+      input = JSON.parse(line);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new InputError(`--input ${source}:${i + 1}: not JSON (${reason})`);
     }
+    inputs.push(notTooDeep(input, `--input ${source}:${i + 1}`));
   });
   return { inputs, lines: true };
+}
+
+/** Refused before any engine sees it (json.ts MAX_INPUT_DEPTH). */
+function notTooDeep(input: unknown, where: string): unknown {
+  if (nestsDeeperThan(input, MAX_INPUT_DEPTH))
+    throw new InputError(
+      `${where}: the input nests objects and arrays more than ${MAX_INPUT_DEPTH} levels deep`,
+    );
+  return input;
 }

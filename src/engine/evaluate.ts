@@ -26,6 +26,11 @@ export interface EvaluateOptions {
   now?: () => bigint | Date;
 }
 
+/**
+ * The decision for one input (POLICY-LANGUAGE.md section 4). Throws InputTooDeepError (json.ts)
+ * for an input nested more than MAX_INPUT_DEPTH levels deep, which the commands refuse as they
+ * read it.
+ */
 export function evaluate(ir: PolicySetIR, input: unknown, options: EvaluateOptions = {}): Decision {
   const data = asJsonData(input);
   const call = readInput(data);

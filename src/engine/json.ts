@@ -9,11 +9,42 @@ export interface JsonObject {
   [key: string]: Json;
 }
 
+/**
+ * How deep a decision input may nest objects and arrays. aegis refuses a deeper one where it
+ * reads inputs (eval's `--input`, each trace event), before any engine sees it, and evaluate()
+ * throws for one. Tool calls nest a few levels; OPA's JSON decoder stops at 10,000; the
+ * evaluator's walks recurse, and a limit far below what the stack holds keeps all of them safe.
+ */
+export const MAX_INPUT_DEPTH = 1000;
+
+/** The error evaluate() throws for an input that nests deeper than MAX_INPUT_DEPTH. */
+export class InputTooDeepError extends RangeError {
+  constructor() {
+    super(`the input nests objects and arrays more than ${MAX_INPUT_DEPTH} levels deep`);
+    this.name = 'InputTooDeepError';
+  }
+}
+
+/**
+ * Whether `v` nests objects and arrays more than `max` levels deep (`{}` is one level). Its
+ * recursion stops at `max`, so it is safe on any value.
+ */
+export function nestsDeeperThan(v: unknown, max: number = MAX_INPUT_DEPTH): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  if (max <= 0) return true;
+  const members = Array.isArray(v) ? v : Object.values(v);
+  for (const member of members) if (nestsDeeperThan(member, max - 1)) return true;
+  return false;
+}
+
 export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** The JSON data of `input`, or undefined when it has none (e.g. a bigint, a cycle). */
+/**
+ * The JSON data of `input`, or undefined when it has none (e.g. a bigint, a cycle). Throws
+ * InputTooDeepError for an input nested deeper than MAX_INPUT_DEPTH.
+ */
 export function asJsonData(input: unknown): Json | undefined {
   if (isCanonical(input)) return input as Json;
   let copy: unknown;
@@ -38,7 +69,8 @@ function hasLoneSurrogate(s: string): boolean {
 /**
  * Whether `v` is JSON data already, so that asJsonData would return it as it is. Decoded JSON
  * almost always is (a `\ud800` escape or a number beyond the double range are the exceptions):
- * the replay asks this once per event and then evaluates without asking again.
+ * the replay asks this once per event and then evaluates without asking again. Throws
+ * InputTooDeepError, as asJsonData does.
  */
 export function isJsonData(v: unknown): v is Json {
   return isCanonical(v);
@@ -52,22 +84,23 @@ export function isJsonData(v: unknown): v is Json {
  */
 export function numbersFinite(v: unknown): boolean {
   if (typeof v !== 'object' || v === null) return typeof v !== 'number' || Number.isFinite(v);
-  return membersFinite(v);
+  return membersFinite(v, 1);
 }
 
 /** Leaves are looked at in the loop rather than in a call each: most members are leaves. */
-function membersFinite(v: object): boolean {
+function membersFinite(v: object, depth: number): boolean {
+  if (depth > MAX_INPUT_DEPTH) throw new InputTooDeepError();
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (!finiteMember(v[i])) return false;
+    for (let i = 0; i < v.length; i++) if (!finiteMember(v[i], depth)) return false;
     return true;
   }
   const obj = v as Record<string, unknown>;
-  for (const key in obj) if (!finiteMember(obj[key])) return false;
+  for (const key in obj) if (!finiteMember(obj[key], depth)) return false;
   return true;
 }
 
-function finiteMember(x: unknown): boolean {
-  if (typeof x === 'object') return x === null || membersFinite(x);
+function finiteMember(x: unknown, depth: number): boolean {
+  if (typeof x === 'object') return x === null || membersFinite(x, depth + 1);
   return typeof x !== 'number' || Number.isFinite(x);
 }
 
@@ -75,18 +108,20 @@ function finiteMember(x: unknown): boolean {
 // which allocate. for-in also visits inherited enumerable keys; with the prototype checked
 // first there are none, short of a polluted Object.prototype, which only sends the value down
 // the (equivalent) copying path.
-function isCanonical(v: unknown): boolean {
+/** `depth`: the levels of objects and arrays that hold `v`. */
+function isCanonical(v: unknown, depth = 0): boolean {
   if (typeof v === 'string') return !hasLoneSurrogate(v);
   if (typeof v === 'number') return Number.isFinite(v);
   if (typeof v === 'boolean') return true;
   if (typeof v !== 'object') return false;
   if (v === null) return true;
+  if (depth >= MAX_INPUT_DEPTH) throw new InputTooDeepError();
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const x: unknown = v[i];
       // A hole is skipped, as every() skips it.
       if (x === undefined && !(i in v)) continue;
-      if (!isCanonical(x)) return false;
+      if (!isCanonical(x, depth + 1)) return false;
     }
     return true;
   }
@@ -94,7 +129,7 @@ function isCanonical(v: unknown): boolean {
   if (proto !== Object.prototype && proto !== null) return false;
   const obj = v as Record<string, unknown>;
   for (const key in obj) {
-    if (hasLoneSurrogate(key) || !isCanonical(obj[key])) return false;
+    if (hasLoneSurrogate(key) || !isCanonical(obj[key], depth + 1)) return false;
   }
   return true;
 }

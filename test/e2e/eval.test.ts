@@ -8,6 +8,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/bundle/canonical-json.js';
+import { MAX_INPUT_DEPTH } from '../../src/engine/json.js';
 import { findOpa } from '../../src/engine/opa-binary.js';
 import { aegis, expectCleanRefusal, REPO, tempDir } from './run-cli.js';
 
@@ -196,6 +197,48 @@ describe('aegis eval', () => {
     const result = evalCli(['plain.tar.gz', '--input', 'bad.jsonl']);
     expectCleanRefusal(result);
     expect(result.stderr).toContain('bad.jsonl:3');
+  });
+
+  it('an input nested deeper than 1000 levels exits 2; one of exactly 1000 is decided alike by every engine', () => {
+    /** An EHR read whose params nest an email `levels - 2` arrays deep: `levels` in all. */
+    const call = (levels: number) =>
+      JSON.stringify({
+        agent: { id: 'ehr-agent', tenant: 'st-marys' },
+        tool: { name: 'ehr-api', action: 'read_record' },
+        params: {
+          patient_id: 'P12345678',
+          note: JSON.parse(
+            `${'['.repeat(levels - 2)}"mail jane@example.com"${']'.repeat(levels - 2)}`,
+          ),
+        },
+        egress: { host: 'fhir.st-marys.example.org' },
+        context: { time: '2026-11-18T10:00:00Z' },
+      });
+    writeFileSync(join(dir.path, 'deep.json'), call(MAX_INPUT_DEPTH + 1));
+    writeFileSync(join(dir.path, 'deep.jsonl'), `${call(3)}\n${call(MAX_INPUT_DEPTH + 1)}\n`);
+    const refused = evalCli(['plain.tar.gz', '--input', 'deep.json']);
+    expectCleanRefusal(refused);
+    expect(refused.stderr).toContain(
+      'deep.json: the input nests objects and arrays more than 1000 levels deep',
+    );
+    expect(evalCli(['plain.tar.gz', '--input', 'deep.jsonl']).stderr).toContain('deep.jsonl:2: ');
+
+    writeFileSync(join(dir.path, 'limit.json'), call(MAX_INPUT_DEPTH));
+    const decisions = [
+      ['wasm.tar.gz'],
+      ['wasm.tar.gz', '--engine', 'opa'],
+      ['wasm.tar.gz', '--engine', 'wasm'],
+    ].map((args) => {
+      const result = evalCli([...args, '--input', 'limit.json']);
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+      return JSON.parse(result.stdout) as { decision: string; redactions: { path: string }[] };
+    });
+    expect(decisions[0]?.decision).toBe('sanitize');
+    expect(decisions[0]?.redactions).toEqual([
+      { path: `/note${'/0'.repeat(MAX_INPUT_DEPTH - 2)}`, by: 'email' },
+    ]);
+    expect(decisions[1]).toEqual(decisions[0]);
+    expect(decisions[2]).toEqual(decisions[0]);
   });
 
   it('an empty input exits 2', () => {

@@ -5,11 +5,22 @@
  * decision input holds. `bytesValue` stays the base64 text it is written as: a decision input
  * has no bytes type.
  */
-import { isObject, type Json, type JsonObject, setOwn } from '../../engine/json.js';
+import {
+  InputTooDeepError,
+  isObject,
+  type Json,
+  type JsonObject,
+  MAX_INPUT_DEPTH,
+  setOwn,
+} from '../../engine/json.js';
 
 const INTEGER = /^[+-]?\d+$/;
 
-export function decodeAnyValue(value: unknown): Json {
+/**
+ * Throws InputTooDeepError for arrays and kvlists nested more than MAX_INPUT_DEPTH deep, which
+ * no decision input may be (and which would otherwise exhaust the stack here).
+ */
+export function decodeAnyValue(value: unknown, depth = 0): Json {
   if (!isObject(value)) return null;
   if ('stringValue' in value)
     return typeof value.stringValue === 'string' ? value.stringValue : null;
@@ -18,11 +29,13 @@ export function decodeAnyValue(value: unknown): Json {
   if ('doubleValue' in value) return decodeDouble(value.doubleValue);
   if ('arrayValue' in value) {
     const values = isObject(value.arrayValue) ? value.arrayValue.values : undefined;
-    return Array.isArray(values) ? values.map(decodeAnyValue) : [];
+    if (depth >= MAX_INPUT_DEPTH) throw new InputTooDeepError();
+    return Array.isArray(values) ? values.map((v) => decodeAnyValue(v, depth + 1)) : [];
   }
   if ('kvlistValue' in value) {
     const values = isObject(value.kvlistValue) ? value.kvlistValue.values : undefined;
-    return decodeKeyValues(values);
+    if (depth >= MAX_INPUT_DEPTH) throw new InputTooDeepError();
+    return decodeKeyValues(values, depth + 1);
   }
   if ('bytesValue' in value) return typeof value.bytesValue === 'string' ? value.bytesValue : null;
   // An AnyValue with no field set is the empty value.
@@ -30,12 +43,12 @@ export function decodeAnyValue(value: unknown): Json {
 }
 
 /** `[{ key, value }]` -> an object; a later duplicate key wins, as in the OTel SDKs. */
-export function decodeKeyValues(list: unknown): JsonObject {
+export function decodeKeyValues(list: unknown, depth = 0): JsonObject {
   const out: JsonObject = {};
   if (!Array.isArray(list)) return out;
   for (const entry of list) {
     if (isObject(entry) && typeof entry.key === 'string') {
-      setOwn(out, entry.key, decodeAnyValue(entry.value));
+      setOwn(out, entry.key, decodeAnyValue(entry.value, depth));
     }
   }
   return out;

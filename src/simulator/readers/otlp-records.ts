@@ -5,7 +5,7 @@
  * their attributes, the resource's underneath, map onto a decision input. `kind` and
  * `status` play no part in the mapping, so their form (enum name or number) does not matter.
  */
-import { isObject, type Json, type JsonObject } from '../../engine/json.js';
+import { InputTooDeepError, isObject, type Json, type JsonObject } from '../../engine/json.js';
 import type { TraceOrigin, TraceRecord } from '../types.js';
 import { addAttributes } from './any-value.js';
 import { formatRfc3339Ns } from './format-rfc3339.js';
@@ -45,7 +45,13 @@ export function otlpRecords(
     }
     const resourceAttributes = new Map<string, Json>();
     const resource = resourceSpans.resource;
-    if (isObject(resource)) addAttributes(resourceAttributes, resource.attributes);
+    try {
+      if (isObject(resource)) addAttributes(resourceAttributes, resource.attributes);
+    } catch (error) {
+      if (!(error instanceof InputTooDeepError)) throw error;
+      out.push({ kind: 'malformed', origin, error: `a resource attribute: ${error.message}` });
+      continue;
+    }
     // `instrumentationLibrarySpans` is what collectors before OTLP 0.15 (2022) wrote.
     const scopes = resourceSpans.scopeSpans ?? resourceSpans.instrumentationLibrarySpans;
     if (!Array.isArray(scopes)) continue;
@@ -66,7 +72,12 @@ function spanRecord(
   if (!isObject(span)) return { kind: 'malformed', origin, error: 'a span is not an object' };
   // Span attributes are added last: they win over the resource's.
   const attributes = new Map(resourceAttributes);
-  addAttributes(attributes, span.attributes);
+  try {
+    addAttributes(attributes, span.attributes);
+  } catch (error) {
+    if (!(error instanceof InputTooDeepError)) throw error;
+    return { kind: 'malformed', origin, error: `a span attribute: ${error.message}` };
+  }
   const attribute = (key: string) => {
     const v = attributes.get(key);
     return v === null ? undefined : v;

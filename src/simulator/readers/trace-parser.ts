@@ -7,6 +7,7 @@
  * a document (`{` or `[` alone on the first line), it was JSON Lines with a broken first line
  * after all, and the gathered lines are read as such.
  */
+import { MAX_INPUT_DEPTH, nestsDeeperThan } from '../../engine/json.js';
 import type { TraceFormat, TraceOrigin, TraceRecord } from '../types.js';
 import { aegisRecord } from './aegis-record.js';
 import { decisionLogRecord } from './decision-log-record.js';
@@ -137,17 +138,24 @@ export class TraceParser {
 
   /** The value of one JSON line: an aegis event keeps the line when asked to (keepText). */
   #emitLine(value: unknown, line: number, text: string, out: TraceRecord[]): void {
+    const from = out.length;
     if (this.#keepText && this.#format === 'aegis-jsonl' && !Array.isArray(value)) {
       const record = aegisRecord(value, { file: this.#file, line }, hasEscapes(text));
       if (record.kind === 'event') record.text = text;
       out.push(record);
-      return;
-    }
-    this.#emit(value, line, hasEscapes(text), out);
+    } else this.#emitValue(value, line, hasEscapes(text), out);
+    // Each level takes two characters: a shorter line cannot nest too deep.
+    if (text.length > 2 * MAX_INPUT_DEPTH) refuseTooDeep(out, from);
   }
 
   /** `escapes`: whether the JSON text the value came from has `\u` escapes (aegisRecord). */
   #emit(value: unknown, line: number, escapes: boolean, out: TraceRecord[]): void {
+    const from = out.length;
+    this.#emitValue(value, line, escapes, out);
+    refuseTooDeep(out, from);
+  }
+
+  #emitValue(value: unknown, line: number, escapes: boolean, out: TraceRecord[]): void {
     const origin: TraceOrigin = { file: this.#file, line };
     if (!Array.isArray(value)) this.#emitOne(value, origin, escapes, out);
     else for (const element of value) this.#emitOne(element, origin, escapes, out);
@@ -267,6 +275,20 @@ export class TraceParser {
     const escapes = hasEscapes(text);
     for (const { value, line } of values) this.#emit(value, line, escapes, out);
     if (failure) out.push(this.#malformed(failure.line, failure.message));
+  }
+}
+
+/** The events from `from` on that nest too deep for the engines become malformed records. */
+function refuseTooDeep(out: TraceRecord[], from: number): void {
+  for (let i = from; i < out.length; i++) {
+    const record = out[i] as TraceRecord;
+    if (record.kind === 'event' && nestsDeeperThan(record.input, MAX_INPUT_DEPTH)) {
+      out[i] = {
+        kind: 'malformed',
+        origin: record.origin,
+        error: `the call nests objects and arrays more than ${MAX_INPUT_DEPTH} levels deep`,
+      };
+    }
   }
 }
 

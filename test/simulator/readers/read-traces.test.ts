@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_INPUT_DEPTH } from '../../../src/engine/json.js';
 import { InputError } from '../../../src/errors.js';
 import { readTraces } from '../../../src/simulator/readers/read-traces.js';
 import type { TraceRecord } from '../../../src/simulator/types.js';
@@ -270,6 +271,81 @@ describe('file shapes', () => {
         origin: { file: 'shapes/unterminated.json', line: 1 },
         error: 'invalid JSON: unterminated JSON value',
       },
+    ]);
+  });
+
+  it('makes a call nested deeper than MAX_INPUT_DEPTH malformed, in every format, and goes on', async () => {
+    /** An input with params nesting `levels` deep in all (the input and params are two). */
+    const nesting = (time: string, levels: number) => ({
+      ...input(time),
+      params: { x: JSON.parse(`${'['.repeat(levels - 2)}${']'.repeat(levels - 2)}`) },
+    });
+    const tooDeep = 'the call nests objects and arrays more than 1000 levels deep';
+    const at = '2026-11-18T15:00:00Z';
+    write(
+      'deep/calls.jsonl',
+      [
+        line(at),
+        JSON.stringify(nesting(at, MAX_INPUT_DEPTH + 1)),
+        JSON.stringify(nesting(at, MAX_INPUT_DEPTH)),
+      ].join('\n'),
+    );
+    // A pretty-printed document, read whole.
+    write('deep/pretty.json', JSON.stringify(nesting(at, MAX_INPUT_DEPTH + 1), null, 1));
+    write(
+      'deep/decisions.log',
+      JSON.stringify({
+        path: 'aegis/decision',
+        input: nesting(at, MAX_INPUT_DEPTH + 1),
+        timestamp: at,
+      }),
+    );
+    // OTLP: arrays of AnyValues three JSON levels each, and arguments as a JSON string.
+    let deepValue: unknown = { stringValue: 'x' };
+    for (let i = 0; i <= MAX_INPUT_DEPTH; i++) deepValue = { arrayValue: { values: [deepValue] } };
+    const span = (attributes: unknown[]) => ({
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  startTimeUnixNano: '1795014000000000000',
+                  attributes: [
+                    { key: 'gen_ai.tool.name', value: { stringValue: 'stripe-payments' } },
+                    { key: 'gen_ai.agent.id', value: { stringValue: 'finance-agent' } },
+                    ...attributes,
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const argumentsText = JSON.stringify(nesting(at, MAX_INPUT_DEPTH + 1).params);
+    write(
+      'deep/spans.json',
+      [
+        span([{ key: 'aegis.deep', value: deepValue }]),
+        span([{ key: 'gen_ai.tool.call.arguments', value: { stringValue: argumentsText } }]),
+      ]
+        .map((document) => JSON.stringify(document))
+        .join('\n'),
+    );
+    const records = await read(['deep']);
+    expect(
+      records.map(
+        (r) => `${r.origin.file}:${r.origin.line} ${r.kind === 'malformed' ? r.error : r.kind}`,
+      ),
+    ).toEqual([
+      'deep/calls.jsonl:1 event',
+      `deep/calls.jsonl:2 ${tooDeep}`,
+      'deep/calls.jsonl:3 event',
+      `deep/decisions.log:1 ${tooDeep}`,
+      `deep/pretty.json:1 ${tooDeep}`,
+      'deep/spans.json:1 a span attribute: the input nests objects and arrays more than 1000 levels deep',
+      `deep/spans.json:2 ${tooDeep}`,
     ]);
   });
 
