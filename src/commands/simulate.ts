@@ -219,9 +219,26 @@ export function parseTimeBound(flag: string, text: string, nowMs: number): bigin
   if (/^\d+(?:\.\d+)?(ms|s|m|h|d|w)$/.test(trimmed)) {
     return BigInt(nowMs - parseDurationMs(flag, trimmed)) * 1_000_000n;
   }
+  if (outOfRange(date)) {
+    throw new UsageError(
+      `${flag}: ${trimmed} is outside the times a trace can hold (${FIRST_TIME} to ${LAST_TIME}: nanoseconds since 1970 in 64 bits)`,
+    );
+  }
   throw new UsageError(
     `${flag}: expected an RFC 3339 time (2025-03-04T09:00:00Z), a date (2025-03-04) or a duration back from now (24h, 7d), got "${text}"`,
   );
+}
+
+const FIRST_TIME = '1677-09-21T00:12:43.145224192Z';
+const LAST_TIME = '2262-04-11T23:47:16.854775807Z';
+
+/** A well-formed time of a year too early or too late: valid once moved to 2000 (or 2001). */
+function outOfRange(time: string): boolean {
+  const year = /^(\d{4})-/.exec(time)?.[1];
+  if (year === undefined) return false;
+  const y = Number(year);
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return parseRfc3339Ns(`${leap ? '2000' : '2001'}${time.slice(4)}`) !== undefined;
 }
 
 /** `-o` must not name a trace, a policy or a bundle of this run, nor a policy directory's file. */

@@ -158,6 +158,15 @@ describe('simulate command options', () => {
     expect(parseTimeBound('--since', '2025-03-04T09:00:00+01:00', now)).toBe(
       BigInt(Date.UTC(2025, 2, 4, 8)) * 1_000_000n,
     );
+    // The ends of what 64-bit nanoseconds hold, and a year past them, told apart from bad text.
+    expect(parseTimeBound('--since', '1677-09-21T00:12:43.145224192Z', now)).toBe(-(2n ** 63n));
+    expect(parseTimeBound('--until', '2262-04-11T23:47:16.854775807Z', now)).toBe(2n ** 63n - 1n);
+    expect(() => parseTimeBound('--since', '9999-12-31', now)).toThrow(
+      '--since: 9999-12-31 is outside the times a trace can hold (1677-09-21T00:12:43.145224192Z to 2262-04-11T23:47:16.854775807Z',
+    );
+    expect(() => parseTimeBound('--since', '1600-02-29T00:00:00Z', now)).toThrow('is outside');
+    expect(() => parseTimeBound('--since', '1900-02-29', now)).toThrow('expected an RFC 3339 time');
+    expect(() => parseTimeBound('--since', '2025-13-01', now)).toThrow('expected an RFC 3339 time');
     expect(parseDurationMs('--reorder-window', '0')).toBe(0);
     expect(parseDurationMs('--reorder-window', '500ms')).toBe(500);
     expect(parseDurationMs('--reorder-window', '1.5m')).toBe(90_000);
