@@ -27,11 +27,11 @@ import type { SimulationReport, TraceEvent, TraceRecord } from './types.js';
 const WORKER = new URL('./replay-worker.js', import.meta.url);
 
 /**
- * This thread's share of the events against a worker's 1: it also reads and parses every line.
- * On the 1M-event benchmark, reading costs it about as much as replaying 0.7 of the events, and
- * a worker parses its lines again, so two threads even out near a third of the events here; the
- * benchmark's seven big keys come in sevenths, and 0.3 gave the fastest split of them (2 keys
- * of 7) in alternated runs of 0.3, 0.45 and 0.6 (docs/benchmarks.md).
+ * This thread's share of the events against a worker's 1: it also reads, parses and orders
+ * every event, about as much work on the 1M-event benchmark as replaying 0.7 of them, and a
+ * worker parses its own lines again, so two threads even out with a quarter to a third of the
+ * events on this one. The benchmark's seven big keys come in sevenths: one, two or three of them
+ * here (weights 0.45, 0.3, 0.8) measured within the noise of each other, 5.7 to 5.8 s.
  */
 const READER_WEIGHT = 0.3;
 /** Batches a worker may have waiting before this thread waits for it; then until half are done. */
