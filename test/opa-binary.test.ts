@@ -2,7 +2,9 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findOpa, opaBuildWasm } from '../src/engine/opa-binary.js';
+import { findOpa, opaBuildWasm, runOpa } from '../src/engine/opa-binary.js';
+import { createOpaEngine } from '../src/engine/opa-engine.js';
+import { InputError } from '../src/errors.js';
 
 let dir: string;
 
@@ -84,6 +86,64 @@ describe('findOpa', () => {
     const broken = await fakeOpa(join(dir, 'broken'), '1.0.0', 3);
     const result = await findOpa({ env: { AEGIS_OPA: broken }, cwd: dir });
     expect(result).toMatchObject({ ok: false, message: expect.stringContaining(broken) });
+  });
+});
+
+describe('runOpa', () => {
+  it('holds its time limit when a wrapper script leaves a child holding the pipes', async () => {
+    // The child keeps stdout open after the script is killed: execa alone waits for it for ever.
+    const wrapper = join(dir, 'hangs');
+    await writeFile(wrapper, '#!/bin/sh\nsleep 30 &\nwait\n');
+    await chmod(wrapper, 0o755);
+    const started = Date.now();
+    const result = await runOpa(wrapper, ['version'], { limitMs: 300 });
+    expect(result).toMatchObject({
+      failed: true,
+      timedOut: true,
+      message: `\`${wrapper} version\` timed out after 0.3 s`,
+    });
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('gives the output and failure of a run', async () => {
+    const ok = await runOpa('/bin/sh', ['-c', 'cat; echo err >&2'], {
+      limitMs: 10_000,
+      input: 'in',
+    });
+    expect(ok).toEqual({
+      failed: false,
+      timedOut: false,
+      message: '',
+      stdout: 'in',
+      stderr: 'err\n',
+    });
+    const failed = await runOpa('/bin/sh', ['-c', 'exit 3'], { limitMs: 10_000 });
+    expect(failed).toMatchObject({
+      failed: true,
+      timedOut: false,
+      message: expect.stringContaining('exit code 3'),
+    });
+  });
+});
+
+describe('the opa engine on an opa that is not one', () => {
+  it('is an input error (exit 2) with the install hint, not an internal one', async () => {
+    const fake = await fakeOpa(join(dir, 'fake'), '1.0.0');
+    const engine = await createOpaEngine({ opaPath: fake, modules: [], data: {} });
+    try {
+      const error = await engine.evaluateMany([{}]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).message).toBe(
+        `${fake} did not answer \`opa eval --format json\` with JSON: "Version: 1.0.0\\n"`,
+      );
+      expect((error as InputError).hint).toContain('npm run install-opa');
+      const failing = await fakeOpa(join(dir, 'failing'), '1.0.0', 2);
+      const other = await createOpaEngine({ opaPath: failing, modules: [], data: {} });
+      await expect(other.evaluateMany([{}])).rejects.toThrow(/^opa eval failed: Version: 1.0.0$/);
+      await other.close();
+    } finally {
+      await engine.close();
+    }
   });
 });
 

@@ -1,8 +1,8 @@
 /**
  * Finding and running the real OPA binary (ARCHITECTURE.md "Real components"): `AEGIS_OPA`,
  * then `.tools/bin/opa` under the aegis package and under the working directory (where
- * `npm run install-opa` puts it), then PATH. Child processes go through execa with
- * `reject: false`, so every failure comes back as a result.
+ * `npm run install-opa` puts it), then PATH. Child processes go through runOpa, so every
+ * failure, a timeout included, comes back as a result.
  */
 import { constants } from 'node:fs';
 import { access, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -25,7 +25,7 @@ export interface FindOpaOptions {
   packageRoot?: string;
 }
 
-const INSTALL_HINT =
+export const INSTALL_HINT =
   'run `npm run install-opa` (builds the pinned OPA into .tools/bin) or set AEGIS_OPA to an opa binary';
 const VERSION_TIMEOUT_MS = 20_000;
 const BUILD_TIMEOUT_MS = 180_000;
@@ -63,15 +63,70 @@ export async function findOpa(options: FindOpaOptions): Promise<FindOpaResult> {
   };
 }
 
-async function probe(path: string): Promise<FindOpaResult> {
-  const result = await execa(path, ['version'], {
+export interface OpaRun {
+  failed: boolean;
+  timedOut: boolean;
+  /** Why it failed (`timed out after 20 s`, an exit code, a signal); '' when it did not. */
+  message: string;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs opa (or whatever AEGIS_OPA names) with a time limit that holds. execa's own `timeout`
+ * kills the process but then waits for its pipes to close, and the children of a wrapper script
+ * keep them open: aegis printed its error and never exited. Here the limit kills the process and
+ * closes the pipes.
+ */
+export async function runOpa(
+  path: string,
+  args: readonly string[],
+  options: { limitMs: number; cwd?: string; input?: string; maxBuffer?: number },
+): Promise<OpaRun> {
+  const child = execa(path, args, {
     reject: false,
-    timeout: VERSION_TIMEOUT_MS,
-    stdin: 'ignore',
+    stripFinalNewline: false,
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' as const }),
+    ...(options.maxBuffer !== undefined ? { maxBuffer: options.maxBuffer } : {}),
   });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+  }, options.limitMs);
+  try {
+    const result = await child;
+    const message = timedOut
+      ? `\`${[path, ...args].join(' ')}\` timed out after ${options.limitMs / 1000} s`
+      : result.failed
+        ? (result.shortMessage ?? 'failed')
+        : '';
+    return {
+      failed: timedOut || result.failed,
+      timedOut,
+      message,
+      stdout: typeof result.stdout === 'string' ? result.stdout : '',
+      stderr: typeof result.stderr === 'string' ? result.stderr : '',
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What went wrong in a failed run: OPA's own message, or the timeout or signal. */
+export function opaFailure(result: OpaRun): string {
+  if (result.timedOut) return result.message;
+  return result.stderr.trim() || result.stdout.trim() || result.message;
+}
+
+async function probe(path: string): Promise<FindOpaResult> {
+  const result = await runOpa(path, ['version'], { limitMs: VERSION_TIMEOUT_MS });
   const version = /^Version:\s*(\S+)/m.exec(result.stdout)?.[1];
   if (result.failed || !version) {
-    const why = result.failed ? result.shortMessage : 'no "Version:" line in `opa version`';
+    const why = result.failed ? result.message : 'no "Version:" line in `opa version`';
     return { ok: false, message: `${path} does not run as opa: ${why}`, hint: INSTALL_HINT };
   }
   return { ok: true, path, version };
@@ -129,14 +184,9 @@ export async function opaBuildWasm(options: OpaBuildWasmOptions): Promise<OpaBui
       '--output',
       output,
     ];
-    const result = await execa(options.opa, args, {
-      reject: false,
-      timeout: BUILD_TIMEOUT_MS,
-      cwd: bundleDir,
-      stdin: 'ignore',
-    });
+    const result = await runOpa(options.opa, args, { limitMs: BUILD_TIMEOUT_MS, cwd: bundleDir });
     if (result.failed) {
-      const detail = result.stderr.trim() || result.stdout.trim() || result.shortMessage;
+      const detail = opaFailure(result);
       return { ok: false, message: `opa build -t wasm failed: ${detail}` };
     }
     const bundle = await readBundleFile(output);

@@ -15,10 +15,11 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { execa } from 'execa';
 import type { RegoModule } from '../compiler/rego/emit-rego.js';
+import { InputError } from '../errors.js';
 import type { JsonValue } from '../policy/types.js';
 import type { Decision } from './decision.js';
+import { INSTALL_HINT, opaFailure, runOpa } from './opa-binary.js';
 
 export interface OpaEngineOptions {
   /** The opa binary (see findOpa in opa-binary.ts). */
@@ -80,21 +81,23 @@ async function evaluateChunk(
   inputs: readonly unknown[],
 ): Promise<Decision[]> {
   const args = ['eval', '--bundle', dir, '--format', 'json', '--stdin-input', QUERY];
-  const result = await execa(opa, args, {
+  const result = await runOpa(opa, args, {
+    limitMs: EVAL_TIMEOUT_MS,
     input: JSON.stringify({ batch: inputs }),
-    reject: false,
-    timeout: EVAL_TIMEOUT_MS,
     maxBuffer: 1024 * 1024 * 1024,
-    stripFinalNewline: false,
   });
-  if (result.failed) {
-    const detail = result.stderr.trim() || result.stdout.trim() || result.shortMessage;
-    throw new Error(`opa eval failed: ${detail}`);
+  // The opa that AEGIS_OPA, .tools/bin or PATH gave failing is a broken tool, not a bug here.
+  if (result.failed) throw new InputError(`opa eval failed: ${opaFailure(result)}`, INSTALL_HINT);
+  let output: { result?: { expressions?: { value?: unknown }[] }[]; errors?: unknown };
+  try {
+    output = JSON.parse(result.stdout);
+  } catch {
+    const start = JSON.stringify(result.stdout.slice(0, 100));
+    throw new InputError(
+      `${opa} did not answer \`opa eval --format json\` with JSON: ${start}`,
+      INSTALL_HINT,
+    );
   }
-  const output = JSON.parse(result.stdout) as {
-    result?: { expressions?: { value?: unknown }[] }[];
-    errors?: unknown;
-  };
   if (output.errors !== undefined)
     throw new Error(`opa eval failed: ${JSON.stringify(output.errors)}`);
   const pairs = output.result?.[0]?.expressions?.[0]?.value;
