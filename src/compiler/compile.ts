@@ -161,7 +161,7 @@ async function assembleBundle(
   let wasm: Uint8Array | undefined;
   if (options.wasm) {
     // Loaded here: execa and the OPA lookup cost startup time that only --wasm needs.
-    const { findOpa, opaBuildWasm } = await import('../engine/opa-binary.js');
+    const { findOpa, INSTALL_HINT, opaBuildWasm } = await import('../engine/opa-binary.js');
     const opa = await findOpa({ env: options.env ?? process.env, cwd: options.cwd });
     if (!opa.ok) throw new InputError(`--wasm needs opa: ${opa.message}`, opa.hint);
     const built = await opaBuildWasm({
@@ -169,7 +169,9 @@ async function assembleBundle(
       source: { files },
       entrypoint: 'aegis/decision',
     });
-    if (!built.ok) throw new Error(`opa build -t wasm failed: ${built.message}`);
+    // The opa found failing is a broken tool (exit 2), as a missing one is.
+    if (!built.ok)
+      throw new InputError(`--wasm: ${built.message} (opa at ${opa.path})`, INSTALL_HINT);
     wasm = built.wasm;
     files.push({ path: WASM_MODULE_PATH, content: wasm });
   }

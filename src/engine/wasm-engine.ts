@@ -10,6 +10,7 @@
  * exact (nanosecond timestamps) are handed back as raw JSON text.
  */
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
+import { InputError } from '../errors.js';
 import type { Decision } from './decision.js';
 import { asJsonData } from './json.js';
 import { compileRegex, REDACTED, redactMatches } from './regex.js';
@@ -127,11 +128,60 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The module opa-wasm takes (BufferSource | WebAssembly.Module | ...). */
+type PolicyModule = Parameters<typeof loadPolicy>[0];
+
+/** The two calls made here: this project's TypeScript libraries (ES2023, node) declare no WebAssembly. */
+declare const WebAssembly: {
+  compile(bytes: Uint8Array): Promise<PolicyModule>;
+  Module: { exports(module: PolicyModule): { name: string }[] };
+};
+
+/** What every module `opa build -t wasm` writes exports (OPA's wasm ABI 1). */
+const OPA_EXPORTS = ['opa_wasm_abi_version', 'builtins', 'opa_malloc', 'opa_json_parse'];
+const REBUILD_HINT = 'compile the bundle again with `aegis compile --wasm`';
+
+/**
+ * The bundle's policy.wasm, compiled and checked to be an OPA policy module before opa-wasm
+ * instantiates it: a damaged or foreign module is the bundle's fault (exit 2), not an internal
+ * error, and opa-wasm would print to the console about it on the way.
+ */
+async function policyModule(wasm: Uint8Array): Promise<PolicyModule> {
+  let module: PolicyModule;
+  try {
+    module = await WebAssembly.compile(wasm);
+  } catch (error) {
+    throw new InputError(`policy.wasm is not a WebAssembly module: ${reason(error)}`, REBUILD_HINT);
+  }
+  const exports = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+  const missing = OPA_EXPORTS.filter((name) => !exports.has(name));
+  if (missing.length > 0)
+    throw new InputError(
+      `policy.wasm is not an OPA policy module: it does not export ${missing.join(', ')}`,
+      REBUILD_HINT,
+    );
+  return module;
+}
+
+/** opa-wasm throws strings as well as errors. */
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export async function createWasmEngine(options: {
   wasm: Uint8Array;
   data: unknown;
 }): Promise<WasmEngine> {
-  const policy = await loadPolicy(options.wasm, undefined, HOST_BUILTINS);
+  const module = await policyModule(options.wasm);
+  let policy: Awaited<ReturnType<typeof loadPolicy>>;
+  try {
+    policy = await loadPolicy(module, undefined, HOST_BUILTINS);
+  } catch (error) {
+    throw new InputError(
+      `policy.wasm does not load as an OPA policy: ${reason(error)}`,
+      REBUILD_HINT,
+    );
+  }
   policy.setData(options.data as object);
   const evaluate = (input: unknown): Decision => {
     // As JSON data, the way OPA's decoder sees it (lone surrogates become U+FFFD, which
