@@ -131,7 +131,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** The module opa-wasm takes (BufferSource | WebAssembly.Module | ...). */
 type PolicyModule = Parameters<typeof loadPolicy>[0];
 
-/** The two calls made here: this project's TypeScript libraries (ES2023, node) declare no WebAssembly. */
+/** The two calls made here (the TypeScript libraries of this project declare no WebAssembly). */
 declare const WebAssembly: {
   compile(bytes: Uint8Array): Promise<PolicyModule>;
   Module: { exports(module: PolicyModule): { name: string }[] };

@@ -20,7 +20,10 @@ const SWEEP = 2;
 const LATE = 4;
 
 export interface EventBatch {
-  /** Per record: TEXT (the next of `texts`), OBJECT (the next of `objects`) or SWEEP (the next of `sweeps`), plus LATE for a late event. */
+  /**
+   * Per record: TEXT (the next of `texts`), OBJECT (the next of `objects`) or SWEEP (the next
+   * of `sweeps`), plus LATE for a late event.
+   */
   kinds: Uint8Array<ArrayBuffer>;
   texts: string[];
   /** The origin of each of `texts`. */
