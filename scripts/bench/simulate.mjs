@@ -27,7 +27,7 @@ const EVENTS = 1_000_000;
 const SLICE = 100_000;
 const SEED = 7;
 const TEMPLATES = 4096;
-const RUNS = 3;
+const RUNS = 5;
 // Friday 2026-03-06 00:00 UTC: a mean gap of 250 ms spans about 69 hours, so the trace runs
 // through a Friday evening and a weekend (the fixtures' time rules) and over three UTC days
 // (the daily budgets reset).
