@@ -43,6 +43,8 @@ export function algorithmForKey(key: KeyObject, requested?: string): KeyAlgorith
   }
   if (type === 'rsa') {
     if (requested === 'ES256') return { ok: false, message: 'an RSA key cannot sign with ES256' };
+    const short = shortRsa(key);
+    if (short) return { ok: false, message: short };
     return { ok: true, alg: requested ?? 'RS256' };
   }
   return {
@@ -51,10 +53,27 @@ export function algorithmForKey(key: KeyObject, requested?: string): KeyAlgorith
   };
 }
 
+/** RS256 and PS256 need 2048-bit keys (RFC 7518 3.3 and 3.5); jose refuses shorter ones. */
+const MIN_RSA_BITS = 2048;
+
+function shortRsa(key: KeyObject): string | undefined {
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  return bits !== undefined && bits < MIN_RSA_BITS
+    ? `an RSA key of ${bits} bits; RS256 and PS256 need at least ${MIN_RSA_BITS}`
+    : undefined;
+}
+
 export type ParsedKey = { ok: true; key: KeyObject } | { ok: false; message: string };
 
 /** Parses a PEM key with Node's own parser, which also gives the key's type and curve. */
 export function parsePrivateKeyPem(pem: string): ParsedKey {
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|^Proc-Type: 4,ENCRYPTED/m.test(pem)) {
+    return {
+      ok: false,
+      message:
+        'the private key is encrypted, and aegis does not ask for passphrases: give it unencrypted (from a secret store, readable only by the signer)',
+    };
+  }
   try {
     const key = createPrivateKey({ key: pem, format: 'pem' });
     return { ok: true, key };
@@ -76,7 +95,8 @@ export function parsePublicKeyPem(pem: string): ParsedKey {
   }
   try {
     const key = createPublicKey({ key: pem, format: 'pem' });
-    return { ok: true, key };
+    const short = key.asymmetricKeyType === 'rsa' ? shortRsa(key) : undefined;
+    return short ? { ok: false, message: short } : { ok: true, key };
   } catch (error) {
     return { ok: false, message: `not a PEM public key (${errorText(error)})` };
   }

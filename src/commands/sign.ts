@@ -66,7 +66,9 @@ export async function readInput(path: string, what: string): Promise<Buffer> {
     throw new InputError(
       code === 'ENOENT'
         ? `${what} ${path}: no such file`
-        : `cannot read ${what} ${path}: ${code ?? String(error)}`,
+        : code === 'EISDIR'
+          ? `${what} ${path} is a directory; give the file`
+          : `cannot read ${what} ${path}: ${code ?? String(error)}`,
     );
   }
 }

@@ -3,6 +3,7 @@
  * the built CLI: key files and their modes, never overwriting a key, exit codes (0 verified,
  * 1 does not verify, 2 unreadable input), JSON output, and rotation by key id.
  */
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,6 +139,46 @@ describe('aegis sign and verify', () => {
       expect(isCleanError(result.stderr), result.stderr).toBe(true);
     }
     expect(existsSync(join(dir.path, 'never.tar.gz'))).toBe(false);
+  });
+
+  it('refuses a short RSA key, an encrypted key and a directory, each saying which (exit 2)', () => {
+    const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const pem = (key: KeyObject, type: 'pkcs8' | 'spki') => key.export({ format: 'pem', type });
+    writeFileSync(join(dir.path, 'short.key.pem'), pem(rsa1024.privateKey, 'pkcs8'));
+    writeFileSync(join(dir.path, 'short.pub.pem'), pem(rsa1024.publicKey, 'spki'));
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const encrypted = ec.privateKey.export({
+      format: 'pem',
+      type: 'pkcs8',
+      cipher: 'aes-256-cbc',
+      passphrase: 'secret',
+    });
+    writeFileSync(join(dir.path, 'locked.key.pem'), encrypted);
+    const short = 'an RSA key of 1024 bits; RS256 and PS256 need at least 2048';
+    for (const [args, message] of [
+      [
+        ['sign', 'one-step.tar.gz', '--key', 'short.key.pem', '-o', 'x.tar.gz'],
+        `cannot sign: ${short}`,
+      ],
+      [
+        ['verify', 'one-step.tar.gz', '--pub', 'short.pub.pem'],
+        `${join(dir.path, 'short.pub.pem')}: ${short}`,
+      ],
+      [
+        ['sign', 'one-step.tar.gz', '--key', 'locked.key.pem', '-o', 'x.tar.gz'],
+        'cannot sign: the private key is encrypted, and aegis does not ask for passphrases',
+      ],
+      [
+        ['verify', 'one-step.tar.gz', '--pub', '.'],
+        `public key ${dir.path} is a directory; give the file`,
+      ],
+    ] as const) {
+      const result = run([...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toContain(`aegis: ${message}`);
+      expect(isCleanError(result.stderr), result.stderr).toBe(true);
+    }
+    expect(existsSync(join(dir.path, 'x.tar.gz'))).toBe(false);
   });
 
   it('refuses a private key given as the trusted public key (which Node would derive from it)', () => {
