@@ -1,5 +1,5 @@
 /** `aegis history --registry R [--channel C] [--format text|json]`: oldest first. */
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode, InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { existingRegistry, openRegistry } from '../registry/open-registry.js';
 
@@ -14,6 +14,17 @@ export async function run(options: HistoryCommandOptions, io: CommandIO): Promis
   if (format !== 'text' && format !== 'json')
     throw new UsageError(`unknown format \`${format}\`; one of: text, json`);
   const registry = existingRegistry(openRegistry(options.registry, io.cwd), options.registry);
+  if (options.channel !== undefined) {
+    // A mistyped channel has no history either: say so, rather than "no history" and exit 0.
+    const channels = Object.keys(await registry.channels()).sort();
+    if (!channels.includes(options.channel))
+      throw new InputError(
+        `the channel ${options.channel} does not exist`,
+        channels.length > 0
+          ? `channels: ${channels.join(', ')}`
+          : 'no channel yet: `aegis publish --channel <name>` makes one',
+      );
+  }
   const entries = await registry.history(options.channel);
   if (format === 'json') {
     io.stdout(`${JSON.stringify(entries, null, 2)}\n`);

@@ -53,6 +53,9 @@ describe('aegis publish / rollback / history on oci://', () => {
       ['publish', 'v2'],
       ['rollback', 'v1'],
     ]);
+    const typo = aegis(['history', ...reg, '--channel', 'prdo'], { cwd });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe('aegis: the channel prdo does not exist\n  hint: channels: prod\n');
     expect(history.at(-1)?.message).toBe('v2 broke checkout');
 
     const missing = aegis(['rollback', ...reg, '--channel', 'prod', '--to', 'v9', ...pub], { cwd });

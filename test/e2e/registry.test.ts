@@ -109,6 +109,10 @@ describe('aegis publish / rollback / history', () => {
       ['rollback', 'v1', 'v2', 'tester', 'bad rule'],
     ]);
     expect(must(['history', ...reg])).toMatch(/rollback +tester prod -> v1 \(was v2\)/);
+    // A mistyped channel is an error naming the channels, not "no history" and exit 0.
+    const typo = aegis(['history', ...reg, '--channel', 'prdo'], { cwd });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe('aegis: the channel prdo does not exist\n  hint: channels: prod\n');
 
     // Nothing listens on port 1: an unreachable registry is an input error in one line.
     const oci = aegis(['history', '--registry', 'oci://127.0.0.1:1/p'], { cwd });
