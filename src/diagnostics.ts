@@ -172,6 +172,12 @@ export const DIAGNOSTIC_CODES = {
     kind: 'finding',
     summary: 'An egress pattern of bare `*`: it allows every host; list explicit domains.',
   },
+  'shared-rule-ids': {
+    severity: 'warning',
+    kind: 'finding',
+    summary:
+      'Two policies spell the same rule-id prefix (tenant `a/b` with agent `c`, tenant `a` with agent `b/c`), so reports count their reasons together.',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -585,6 +585,56 @@ const cases: Record<string, Case[]> = {
       messages: [/^egress pattern `\*` allows every host$/],
     },
   ],
+  'shared-rule-ids': [
+    {
+      name: 'names with slashes that spell different prefixes',
+      text: {
+        'a.yaml': lines('tenant: a/b', 'agent: c', 'allowed_tools: []'),
+        'b.yaml': lines(
+          'tenant: a',
+          'agent: b/d',
+          'allowed_tools: []',
+          '---',
+          'agent: _',
+          'allowed_tools: []',
+        ),
+      },
+      expected: [],
+    },
+    {
+      name: 'tenant a/b with agent c beside tenant a with agent b/c, tenant _ beside a global policy; one identity twice is only duplicate-policy',
+      text: {
+        'a.yaml': lines(
+          'tenant: a/b',
+          'agent: c',
+          'allowed_tools: []',
+          '---',
+          'agent: x',
+          'allowed_tools: []',
+        ),
+        'b.yaml': lines(
+          'tenant: a',
+          'agent: b/c',
+          'allowed_tools: []',
+          '---',
+          'tenant: _',
+          'agent: x',
+          'allowed_tools: []',
+        ),
+        'c.yaml': lines('tenant: a/b', 'agent: c', 'allowed_tools: []'),
+      },
+      expected: [
+        'b.yaml:2:8 shared-rule-ids /agent',
+        'b.yaml:6:8 shared-rule-ids /agent',
+        'c.yaml:2:8 duplicate-policy /agent',
+      ],
+      messages: [
+        /^this policy's rule ids begin `a\/b\/c\/`, as those of the policy for agent `c` in tenant `a\/b` at a\.yaml:2 do: simulation reports count their reasons together$/,
+        /^this policy's rule ids begin `_\/x\/`, as those of the global policy for agent `x` at a\.yaml:5 do/,
+        /^policy for agent `c` in tenant `a\/b` is already defined at a\.yaml:2$/,
+      ],
+    },
+  ],
 };
 
 describe.each(Object.entries(cases))('%s', (_code, list) => {

@@ -13,6 +13,7 @@ import { regexInvalid } from './regex-invalid.js';
 import { regexNotRe2 } from './regex-not-re2.js';
 import type { SemanticRule } from './rule.js';
 import { sanitizeWithoutRedact } from './sanitize-without-redact.js';
+import { sharedRuleIds } from './shared-rule-ids.js';
 import { unknownDetector } from './unknown-detector.js';
 import { unknownTimezone } from './unknown-timezone.js';
 import { unreachableApproval } from './unreachable-approval.js';
@@ -42,4 +43,5 @@ export const RULES: readonly SemanticRule[] = [
   effectAlreadyImplied,
   wildcardBesideExplicit,
   bareWildcardEgress,
+  sharedRuleIds,
 ];
