@@ -102,6 +102,19 @@ export function forWorker(set: PolicySet): PolicySet {
   return rest;
 }
 
+/** A worker as the Split sees it (WorkerLink; the tests give it stand-ins). */
+export interface Outbox {
+  /** The batch being filled. */
+  readonly writer: BatchWriter;
+  /** Sends the batch and starts another. */
+  send(): void;
+  /** More batches waiting than MAX_IN_FLIGHT; caughtUp() resolves when it has taken some. */
+  readonly behind: boolean;
+  caughtUp(): Promise<void>;
+  /** Sends what is left and tells the worker the events have ended. */
+  end(): void;
+}
+
 /** This thread's side of the split: which thread replays each key, and the events sent out. */
 export class Split implements HandOff {
   private readonly owners = new Map<string, number>();
@@ -111,7 +124,7 @@ export class Split implements HandOff {
   private readonly weights: number[];
   private total = 0;
 
-  constructor(private readonly links: readonly WorkerLink[]) {
+  constructor(private readonly links: readonly Outbox[]) {
     this.keys = new Array<number>(links.length + 1).fill(0);
     this.events = new Array<number>(links.length + 1).fill(0);
     this.weights = [READER_WEIGHT, ...links.map(() => 1)];
@@ -147,7 +160,7 @@ export class Split implements HandOff {
     this.total++;
     this.events[thread] = (this.events[thread] as number) + 1;
     if (thread === 0) return;
-    const link = this.links[thread - 1] as WorkerLink;
+    const link = this.links[thread - 1] as Outbox;
     link.writer.event(event, late);
     if (link.writer.full) link.send();
   }
@@ -179,7 +192,7 @@ export class Split implements HandOff {
 }
 
 /** One worker: the batch being filled for it, the batches it has not taken yet, its report. */
-class WorkerLink {
+class WorkerLink implements Outbox {
   readonly writer = new BatchWriter();
   readonly report: Promise<SimulationReport>;
   private inFlight = 0;
