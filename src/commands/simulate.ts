@@ -8,7 +8,7 @@
 import { resolve } from 'node:path';
 import { ENGINE_NAMES, type EngineName, isEngineName } from '../engine/engines.js';
 import { loadPolicySet, type PolicySet } from '../engine/policy-set.js';
-import { parseRfc3339Ns } from '../engine/rfc3339.js';
+import { isLeap, parseRfc3339Ns } from '../engine/rfc3339.js';
 import { ExitCode, InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { VALIDATION_RENDERERS } from '../render/renderers.js';
@@ -236,9 +236,7 @@ const LAST_TIME = '2262-04-11T23:47:16.854775807Z';
 function outOfRange(time: string): boolean {
   const year = /^(\d{4})-/.exec(time)?.[1];
   if (year === undefined) return false;
-  const y = Number(year);
-  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  return parseRfc3339Ns(`${leap ? '2000' : '2001'}${time.slice(4)}`) !== undefined;
+  return parseRfc3339Ns(`${isLeap(Number(year)) ? '2000' : '2001'}${time.slice(4)}`) !== undefined;
 }
 
 /** `-o` must not name a trace, a policy or a bundle of this run, nor a policy directory's file. */

@@ -132,15 +132,6 @@ async function probe(path: string): Promise<FindOpaResult> {
   return { ok: true, path, version };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function isExecutable(path: string): Promise<boolean> {
   try {
     if (!(await stat(path)).isFile()) return false;
@@ -198,11 +189,15 @@ export async function opaBuildWasm(options: OpaBuildWasmOptions): Promise<OpaBui
       const detail = opaFailure(result);
       return { ok: false, message: `opa build -t wasm failed: ${detail}` };
     }
-    if (!(await exists(output)))
-      return { ok: false, message: 'opa build -t wasm exited 0 but wrote no bundle' };
     const bundle = await readBundleFile(output);
     if (!bundle.ok)
-      return { ok: false, message: `opa build wrote an unreadable bundle: ${bundle.message}` };
+      return {
+        ok: false,
+        message:
+          bundle.reason === 'not-found'
+            ? 'opa build -t wasm exited 0 but wrote no bundle'
+            : `opa build wrote an unreadable bundle: ${bundle.message}`,
+      };
     const wasm = bundle.files.get('policy.wasm');
     if (!wasm) return { ok: false, message: 'opa build wrote no policy.wasm' };
     return { ok: true, wasm };

@@ -130,7 +130,7 @@ export function instantMs(t: Instant): number {
   return t.seconds * 1000 + Math.floor(t.nanos / 1_000_000);
 }
 
-function isLeap(year: number): boolean {
+export function isLeap(year: number): boolean {
   return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 }
 

@@ -1,4 +1,5 @@
 import type { CrossPolicyRule, PolicyIdentity } from './rule.js';
+import { describeIdentity } from './support/identity.js';
 
 /**
  * POLICY-LANGUAGE.md section 1: `(tenant, agent)` identifies a policy, across every file given.
@@ -18,12 +19,8 @@ export const duplicatePolicy: CrossPolicyRule = {
         first.set(key, at);
         continue;
       }
-      const who =
-        tenant === undefined
-          ? `global policy for agent \`${agent}\``
-          : `policy for agent \`${agent}\` in tenant \`${tenant}\``;
       const where = `${earlier.source.file}:${earlier.source.locate('/agent').line}`;
-      report(at, '/agent', `${who} is already defined at ${where}`, {
+      report(at, '/agent', `${describeIdentity(at)} is already defined at ${where}`, {
         hint: 'merge the two documents, or give one of them another `tenant`',
       });
     }

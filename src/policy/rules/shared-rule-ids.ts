@@ -1,4 +1,5 @@
 import type { CrossPolicyRule, PolicyIdentity } from './rule.js';
+import { describeIdentity } from './support/identity.js';
 
 /**
  * Rule ids are `<tenant or _>/<agent>/<tool>/<part>` (POLICY-LANGUAGE.md section 5). Two
@@ -26,15 +27,9 @@ export const sharedRuleIds: CrossPolicyRule = {
       report(
         at,
         '/agent',
-        `this policy's rule ids begin \`${prefix}/\`, as those of ${identity(earlier)} at ${where} do: simulation reports count their reasons together`,
+        `this policy's rule ids begin \`${prefix}/\`, as those of the ${describeIdentity(earlier)} at ${where} do: simulation reports count their reasons together`,
         { hint: 'avoid `/` in tenant and agent names, and a tenant named `_`' },
       );
     }
   },
 };
-
-function identity(policy: PolicyIdentity): string {
-  return policy.tenant === undefined
-    ? `the global policy for agent \`${policy.agent}\``
-    : `the policy for agent \`${policy.agent}\` in tenant \`${policy.tenant}\``;
-}
