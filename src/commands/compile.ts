@@ -6,7 +6,11 @@ import { compileBundle } from '../compiler/compile.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { VALIDATION_RENDERERS } from '../render/renderers.js';
-import { refuseWritingIntoPolicyDirectory, refuseWritingOver } from './output-guard.js';
+import {
+  refuseStdoutDash,
+  refuseWritingIntoPolicyDirectory,
+  refuseWritingOver,
+} from './output-guard.js';
 import { packageInfo } from './package-info.js';
 import { signWithKeyFile } from './sign.js';
 
@@ -27,6 +31,8 @@ export async function run(options: CompileCommandOptions, io: CommandIO): Promis
   if (format !== 'text' && format !== 'json')
     throw new UsageError(`unknown format \`${format}\`; one of: text, json`);
   if (!options.output) throw new UsageError('compile needs -o <bundle.tar.gz>');
+  refuseStdoutDash(options.output, '-o', 'a bundle');
+  refuseStdoutDash(options.regoOut, '--rego-out', 'Rego modules');
   if (options.keyId !== undefined && !options.signKey)
     throw new UsageError('--key-id needs --sign-key');
   if (options.revision !== undefined && !/^[\x21-\x7e]{1,256}$/.test(options.revision)) {

@@ -9,6 +9,7 @@ import {
 } from '../bundle/signing-algorithm.js';
 import { ExitCode, InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
+import { refuseStdoutDash } from './output-guard.js';
 
 export interface KeysGenerateOptions {
   alg?: string;
@@ -30,6 +31,7 @@ export async function run(options: KeysGenerateOptions, io: CommandIO): Promise<
       '--id must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit',
     );
   }
+  refuseStdoutDash(options.out, '--out', 'keys');
   const dir = resolve(io.cwd, options.out ?? '.');
   const privatePath = join(dir, `${id}.key.pem`);
   const publicPath = join(dir, `${id}.pub.pem`);

@@ -10,6 +10,19 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { isPolicyFileName } from '../policy/read-files.js';
 
+/**
+ * Throws UsageError when an option that names a file or directory to write was given `-`.
+ * `simulate -o -` and `report merge -o -` mean stdout; a bundle, keys or Rego modules are
+ * not written there, and a file or directory named `-` is never what was meant.
+ */
+export function refuseStdoutDash(value: string | undefined, option: string, what: string): void {
+  if (value === '-') {
+    throw new UsageError(
+      `${option} -: aegis does not write ${what} to standard output; name a path`,
+    );
+  }
+}
+
 /** Throws UsageError when a target is one of `inputs` (absolute paths); `what` names them. */
 export function refuseWritingOver(
   targets: readonly string[],

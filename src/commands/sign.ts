@@ -6,6 +6,7 @@ import { isSigningAlgorithm } from '../bundle/signing-algorithm.js';
 import { writeFileAtomically } from '../bundle/write-file-atomically.js';
 import { ExitCode, InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
+import { refuseStdoutDash } from './output-guard.js';
 
 export interface SignCommandOptions {
   bundle: string;
@@ -17,6 +18,7 @@ export interface SignCommandOptions {
 
 export async function run(options: SignCommandOptions, io: CommandIO): Promise<number> {
   if (!options.key) throw new UsageError('sign needs --key <private.pem>');
+  refuseStdoutDash(options.output, '-o', 'a bundle');
   const input = resolve(io.cwd, options.bundle);
   const output = resolve(io.cwd, options.output ?? options.bundle);
   const bytes = await readInput(input, 'bundle');

@@ -126,6 +126,22 @@ describe('aegis compile', () => {
     );
   });
 
+  it('refuses `-` for -o and --rego-out (no file or directory named `-`, nothing on stdout)', () => {
+    for (const [args, option, what] of [
+      [['-o', '-'], '-o', 'a bundle'],
+      [['-o', 'dash.tar.gz', '--rego-out', '-'], '--rego-out', 'Rego modules'],
+    ] as const) {
+      const result = compile(['fixtures/policies', ...args]);
+      expect(result.code, option).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe(
+        `aegis: ${option} -: aegis does not write ${what} to standard output; name a path\n`,
+      );
+    }
+    expect(existsSync(join(dir.path, '-'))).toBe(false);
+    expect(existsSync(join(dir.path, 'dash.tar.gz'))).toBe(false);
+  });
+
   it('refuses to write over a policy it compiles (-o, or --rego-out into a policy directory)', () => {
     const policy = join(dir.path, 'fixtures', 'policies', 'fintech.yaml');
     const before = readFileSync(policy, 'utf8');

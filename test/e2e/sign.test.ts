@@ -48,6 +48,12 @@ describe('aegis keys generate', () => {
   });
 
   it('refuses an unknown algorithm and an id that is not a plain name', () => {
+    const dash = run(['keys', 'generate', '--out', '-']);
+    expect(dash.code).toBe(2);
+    expect(dash.stderr).toBe(
+      'aegis: --out -: aegis does not write keys to standard output; name a path\n',
+    );
+    expect(existsSync(join(dir.path, '-'))).toBe(false);
     expect(run(['keys', 'generate', '--alg', 'HS256']).code).toBe(2);
     const bad = run(['keys', 'generate', '--id', '../evil']);
     expect(bad.code).toBe(2);
@@ -121,6 +127,20 @@ describe('aegis sign and verify', () => {
     expect(result.code).toBe(0);
     const verified = run(['verify', 'inplace.tar.gz', '--pub', 'old.pub.pem', '--format', 'json']);
     expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, keyId: 'ci-2026' });
+  });
+
+  it('sign -o - is refused: a bundle is not written to stdout, nor to a file named `-`', () => {
+    const compiled = run(['compile', join(REPO, 'fixtures', 'policies'), '-o', 'dash.tar.gz']);
+    expect(compiled.code).toBe(0);
+    const before = readFileSync(join(dir.path, 'dash.tar.gz'));
+    const signed = run(['sign', 'dash.tar.gz', '--key', 'old.key.pem', '-o', '-']);
+    expect(signed.code).toBe(2);
+    expect(signed.stdout).toBe('');
+    expect(signed.stderr).toBe(
+      'aegis: -o -: aegis does not write a bundle to standard output; name a path\n',
+    );
+    expect(existsSync(join(dir.path, '-'))).toBe(false);
+    expect(readFileSync(join(dir.path, 'dash.tar.gz')).equals(before)).toBe(true);
   });
 
   it('unreadable inputs exit 2 with one clean line', () => {
