@@ -24,7 +24,12 @@ import {
   sortedRecord,
 } from './report.js';
 import { parseShard } from './shard.js';
-import { type CountsWithBlocks, REPORT_FORMAT_VERSION, type SimulationReport } from './types.js';
+import {
+  type CountsWithBlocks,
+  REPORT_FORMAT_VERSION,
+  type ShardRun,
+  type SimulationReport,
+} from './types.js';
 
 const DEFAULT_EXAMPLES = 5;
 const COUNTERS = [
@@ -151,6 +156,8 @@ function checkShape(report: SimulationReport, i: number): void {
       throw new InputError(`${where} has no object "${field}"`);
   if (!Array.isArray(r.examples) || !Array.isArray(r.first_malformed))
     throw new InputError(`${where} has no "examples" or "first_malformed" list`);
+  if (r.run !== undefined && (typeof r.run !== 'object' || r.run === null || Array.isArray(r.run)))
+    throw new InputError(`${where} has a "run" that is not an object`);
 }
 
 function checkCompatible(reports: readonly SimulationReport[], first: SimulationReport): void {
@@ -185,12 +192,39 @@ function checkShards(reports: readonly SimulationReport[]): void {
       throw new InputError(`report merge: shard ${report.shard} is given twice`);
     seen.add(spec.index);
   }
+  checkSameRun(sharded);
   if (count !== undefined && seen.size !== count) {
     const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !seen.has(i));
     throw new InputError(
       `report merge: shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing`,
       'merge the reports of every shard of the run',
     );
+  }
+}
+
+/**
+ * Shards of one run read the same records with the same time filter and reorder window
+ * (ShardRun). Reports of an aegis that wrote no `run` are compared as far as they can be.
+ */
+function checkSameRun(sharded: readonly SimulationReport[]): void {
+  const first = sharded[0];
+  if (!first) return;
+  const fields: [keyof ShardRun, string][] = [
+    ['records', 'trace records read'],
+    ['since', '--since'],
+    ['until', '--until'],
+    ['reorder_window_ms', '--reorder-window (ms)'],
+  ];
+  for (const report of sharded) {
+    for (const [field, what] of fields) {
+      const a = first.run?.[field];
+      const b = report.run?.[field];
+      if (a === b) continue;
+      throw new InputError(
+        `report merge: shards ${first.shard} and ${report.shard} are not of one run: ${what} ${a ?? 'none'} vs ${b ?? 'none'}`,
+        'run every shard over the same traces with the same --since, --until and --reorder-window',
+      );
+    }
   }
 }
 

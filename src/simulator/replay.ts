@@ -37,7 +37,7 @@ import { UsageError } from '../errors.js';
 import { formatRfc3339Ns } from './readers/format-rfc3339.js';
 import { agentLabel, type CallLabels, INVALID_ID, ReportBuilder } from './report.js';
 import { checkShard, formatShard, type ShardSpec, shardOf } from './shard.js';
-import type { SimulationReport, TraceEvent, TraceRecord } from './types.js';
+import type { ShardRun, SimulationReport, TraceEvent, TraceRecord } from './types.js';
 import {
   type Attempt,
   costOf,
@@ -201,7 +201,15 @@ export async function replay(
   }
   for (let due = window.popAny(); due; due = window.popAny()) await release(due);
   options.onProgress?.(read);
-  return decisions.finish();
+  const finished = await decisions.finish();
+  if (!shard) return finished;
+  const run: ShardRun = {
+    records: read,
+    ...(options.since !== undefined ? { since: formatRfc3339Ns(options.since) } : {}),
+    ...(options.until !== undefined ? { until: formatRfc3339Ns(options.until) } : {}),
+    reorder_window_ms: windowMs,
+  };
+  return { ...finished, run };
 }
 
 /** What a thread of a split replay is handed (HandOff): its events as they leave the window. */

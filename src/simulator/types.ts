@@ -121,6 +121,22 @@ export interface SimulationReport {
   first_malformed: { file: string; line: number; error: string }[];
   /** `i/n` when this report covers one shard; merged reports have no shard. */
   shard?: string;
+  /** Only beside `shard`: what every shard of one run shares (report merge checks it). */
+  run?: ShardRun;
   policy: { revision: string; engine: string };
   baseline?: { revision: string };
+}
+
+/**
+ * What the shards of one run have in common, so that `report merge` can refuse shards of
+ * different runs: every shard reads every record of the traces, and the time filter and the
+ * reorder window decide which events count and in what order.
+ */
+export interface ShardRun {
+  /** Trace records read, of every shard's keys (and malformed ones). */
+  records: number;
+  /** --since and --until as RFC 3339, when given. */
+  since?: string;
+  until?: string;
+  reorder_window_ms: number;
 }

@@ -216,6 +216,11 @@ describe('shards merge into the unsharded report', () => {
     const shards = await sharded(trace, engine, withBaseline, 4, { batchSize: 5 });
     for (const s of shards) expect(s.evaluated).toBeGreaterThan(0);
     expect(shards.map((s) => s.shard)).toEqual(['0/4', '1/4', '2/4', '3/4']);
+    // Each shard read every record, with the default window; the merged report, like the
+    // unsharded one, has no run.
+    for (const s of shards)
+      expect(s.run).toEqual({ records: trace.length, reorder_window_ms: 5000 });
+    expect(full.run).toBeUndefined();
     const merged = mergeReports([shards[2], shards[0], shards[3], shards[1]] as SimulationReport[]);
     expect(merged).toEqual(full);
     // Same key order too: the JSON is byte-identical.
@@ -236,6 +241,12 @@ describe('shards merge into the unsharded report', () => {
     expect(full.compared_with).toBe('recorded');
     expect(full.filtered).toBeGreaterThan(0);
     const shards = await sharded(oneKey, 'native', false, 3, extra);
+    expect(shards[0]?.run).toEqual({
+      records: oneKey.length,
+      since: '2026-11-20T22:10:00Z',
+      until: '2026-11-23T00:00:00Z',
+      reorder_window_ms: 5000,
+    });
     // Only some shards saw recorded decisions; the others list would-block examples.
     expect(new Set(shards.map((s) => s.compared_with))).toEqual(new Set(['recorded', 'none']));
     expect(mergeReports(shards)).toEqual(full);
@@ -328,6 +339,34 @@ describe('mergeReports refuses what cannot add up', () => {
       'not a report',
       (s: SimulationReport[]) => [s[0], { format_version: 1 }],
       /no number "events"/,
+    ],
+    [
+      'shards of another trace',
+      (s: SimulationReport[]) => [s[0], { ...s[1], run: { ...s[1]?.run, records: 299 } }],
+      /not of one run: trace records read 300 vs 299/,
+    ],
+    [
+      'shards with another --since',
+      (s: SimulationReport[]) => [
+        s[0],
+        { ...s[1], run: { ...s[1]?.run, since: '2026-11-21T00:00:00.000Z' } },
+      ],
+      /not of one run: --since none vs 2026-11-21T00:00:00.000Z/,
+    ],
+    [
+      'shards with another --until',
+      (s: SimulationReport[]) => [{ ...s[0], run: { ...s[0]?.run, until: 'x' } }, s[1]],
+      /not of one run: --until x vs none/,
+    ],
+    [
+      'shards with another reorder window',
+      (s: SimulationReport[]) => [s[0], { ...s[1], run: { ...s[1]?.run, reorder_window_ms: 0 } }],
+      /not of one run: --reorder-window \(ms\) 5000 vs 0/,
+    ],
+    [
+      'a run that is not an object',
+      (s: SimulationReport[]) => [s[0], { ...s[1], run: 7 }],
+      /"run" that is not an object/,
     ],
   ])('%s', async (_, pick, message) => {
     await ready;

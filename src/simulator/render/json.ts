@@ -45,6 +45,7 @@ export function canonicalReport(report: SimulationReport): SimulationReport {
     timeline: sortKeys(report.timeline),
     first_malformed: report.first_malformed,
     ...(report.shard !== undefined ? { shard: report.shard } : {}),
+    ...(report.run !== undefined ? { run: report.run } : {}),
     policy: report.policy,
     ...(report.baseline !== undefined ? { baseline: report.baseline } : {}),
   };

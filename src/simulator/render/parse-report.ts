@@ -92,6 +92,15 @@ function checkShape(r: Json): void {
     count(m, 'line', at);
   });
   if (r.shard !== undefined) string(r, 'shard', '');
+  if (r.run !== undefined) {
+    const run = object(r, 'run', '');
+    count(run, 'records', '/run');
+    const window = run.reorder_window_ms;
+    if (typeof window !== 'number' || !(window >= 0) || !Number.isFinite(window))
+      throw new Bad('/run/reorder_window_ms is not a duration (a non-negative number)');
+    if (run.since !== undefined) string(run, 'since', '/run');
+    if (run.until !== undefined) string(run, 'until', '/run');
+  }
   const policy = object(r, 'policy', '');
   string(policy, 'revision', '/policy');
   string(policy, 'engine', '/policy');
