@@ -4,10 +4,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { Decision } from '../engine/decision.js';
 import { createEngine, ENGINE_NAMES, isEngineName } from '../engine/engines.js';
 import { explainDecision } from '../engine/explain.js';
+import type { JsonObject } from '../engine/json.js';
 import { MAX_INPUT_DEPTH, nestsDeeperThan } from '../engine/json.js';
 import { loadPolicySet } from '../engine/policy-set.js';
+import { compareCodePoints } from '../engine/strings.js';
 import { ExitCode, InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { VALIDATION_RENDERERS } from '../render/renderers.js';
@@ -52,7 +55,7 @@ export async function run(options: EvalCommandOptions, io: CommandIO): Promise<n
   }
   const engine = await createEngine(engineName, loaded.set, { cwd: io.cwd, env: io.env });
   try {
-    const decisions = await engine.evaluateMany(parsed.inputs);
+    const decisions = (await engine.evaluateMany(parsed.inputs)).map(inDocumentOrder);
     if (parsed.lines) {
       io.stdout(decisions.map((d) => `${JSON.stringify(d)}\n`).join(''));
     } else {
@@ -68,6 +71,45 @@ export async function run(options: EvalCommandOptions, io: CommandIO): Promise<n
     await engine.close();
   }
   return ExitCode.ok;
+}
+
+/**
+ * The decision with its members in the order of POLICY-LANGUAGE.md section 5 and its params'
+ * keys sorted (code point order), whichever engine made it: OPA and policy.wasm hand back
+ * every object's keys sorted, the native engine in the order it built them, and the same
+ * decision should print the same bytes with every --engine.
+ */
+export function inDocumentOrder(decision: Decision): Decision {
+  return {
+    decision: decision.decision,
+    outcome: decision.outcome,
+    allow: decision.allow,
+    mode: decision.mode,
+    reasons: decision.reasons.map((r) => ({
+      code: r.code,
+      effect: r.effect,
+      rule: r.rule,
+      message: r.message,
+    })),
+    redactions: decision.redactions.map((r) => ({ path: r.path, by: r.by })),
+    params: sortedKeys(decision.params) as JsonObject,
+    ...(decision.policy
+      ? {
+          policy: {
+            agent: decision.policy.agent,
+            ...(decision.policy.tenant !== undefined ? { tenant: decision.policy.tenant } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value).sort(([a], [b]) => compareCodePoints(a, b));
+  // fromEntries defines own properties: a parameter called `__proto__` stays a key.
+  return Object.fromEntries(entries.map(([k, v]) => [k, sortedKeys(v)]));
 }
 
 async function readInputText(source: string, io: CommandIO, cap: number): Promise<string> {
@@ -90,9 +132,8 @@ async function readInputText(source: string, io: CommandIO, cap: number): Promis
   } catch (error) {
     if (error instanceof InputError) throw error;
     const code = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
-    throw new InputError(
-      `cannot read --input ${source}: ${code === 'ENOENT' ? 'no such file' : code}`,
-    );
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code;
+    throw new InputError(`cannot read --input ${source}: ${why}`);
   }
 }
 

@@ -3,7 +3,7 @@
  * compiled in memory. Either way the result carries everything each engine needs: the IR
  * (native), the Rego and data (opa), and policy.wasm when asked for (wasm).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseManifest } from '../bundle/manifest.js';
 import { readBundleFile } from '../bundle/read-bundle.js';
@@ -43,8 +43,14 @@ export async function isBundlePath(path: string): Promise<boolean> {
   if (/\.(tar\.gz|tgz)$/i.test(path)) return true;
   try {
     if (!(await stat(path)).isFile()) return false;
-    const head = (await readFile(path)).subarray(0, 2);
-    return head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+    const file = await open(path, 'r');
+    try {
+      const head = new Uint8Array(2);
+      const { bytesRead } = await file.read(head, 0, 2, 0);
+      return bytesRead === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+    } finally {
+      await file.close();
+    }
   } catch {
     return false;
   }
@@ -61,6 +67,15 @@ export async function loadPolicySet(
     (await isBundlePath(resolve(options.cwd, first)))
   ) {
     return { ok: true, set: await loadBundle(resolve(options.cwd, first), first, options) };
+  }
+  if (paths.length > 1) {
+    for (const path of paths) {
+      if (await isBundlePath(resolve(options.cwd, path)))
+        throw new InputError(
+          `${path} is a bundle, given with other paths`,
+          'give one bundle alone, or policy sources (files and directories)',
+        );
+    }
   }
   if (options.wasm) return compileWithWasm(paths, options);
   // Without wasm there is no bundle to assemble: the IR, Rego and data are all the engines use.

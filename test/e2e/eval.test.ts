@@ -155,7 +155,53 @@ describe('aegis eval', () => {
       expect(result.stderr, args.join(' ')).toBe('');
       expect(result.code, args.join(' ')).toBe(0);
       expect(canonicalLines(result.stdout), args.join(' ')).toEqual(expected);
+      // Byte for byte, too: members in the document's order, params keys sorted, whichever
+      // engine decided (OPA hands back every object's keys sorted).
+      expect(result.stdout, args.join(' ')).toBe(many.stdout);
     }
+  });
+
+  it('prints members in the order of the decision document, and params keys sorted', () => {
+    const input = {
+      agent: { id: 'finance-agent', tenant: 'acme' },
+      tool: { name: 'stripe-payments', action: 'create_payment' },
+      params: { z: 1, amount: 10, currency: 'USD', nested: { b: 1, a: 2 } },
+      context: { region: 'nowhere' },
+    };
+    writeFileSync(join(dir.path, 'order.json'), JSON.stringify(input));
+    for (const engine of ['native', 'opa', 'wasm']) {
+      const result = evalCli(['wasm.tar.gz', '--engine', engine, '--input', 'order.json']);
+      expect(result.code, engine).toBe(0);
+      const decision = JSON.parse(result.stdout);
+      expect(Object.keys(decision), engine).toEqual([
+        'decision',
+        'outcome',
+        'allow',
+        'mode',
+        'reasons',
+        'redactions',
+        'params',
+        'policy',
+      ]);
+      expect(Object.keys(decision.reasons[0]), engine).toEqual([
+        'code',
+        'effect',
+        'rule',
+        'message',
+      ]);
+      expect(JSON.stringify(decision.params), engine).toBe(
+        '{"amount":10,"currency":"USD","nested":{"a":2,"b":1},"z":1}',
+      );
+    }
+  });
+
+  it('a bundle given with other paths, or a directory as --input, exits 2 saying which', () => {
+    const mixed = evalCli(['plain.tar.gz', 'policies', '--input', 'one.json']);
+    expectCleanRefusal(mixed);
+    expect(mixed.stderr).toContain('plain.tar.gz is a bundle, given with other paths');
+    const directory = evalCli(['plain.tar.gz', '--input', 'policies']);
+    expectCleanRefusal(directory);
+    expect(directory.stderr).toBe('aegis: cannot read --input policies: it is a directory\n');
   });
 
   it('--engine wasm on a bundle without policy.wasm exits 2 with a hint', () => {
