@@ -6,7 +6,8 @@
  *
  * Refused (InputError): another format_version, different policy revisions, engines, baselines
  * or example counts, and shard sets that cannot add up to one run (a shard twice, different
- * shard counts, sharded mixed with unsharded, or a shard missing).
+ * shard counts, sharded mixed with unsharded, a shard missing, or shards whose `run` differs:
+ * other traces, time filter or reorder window).
  */
 import { InputError } from '../errors.js';
 import {
