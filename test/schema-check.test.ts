@@ -191,6 +191,15 @@ const invalid: Case[] = [
     hint: 'remove the quotes: 3',
   },
   {
+    name: 'a number too large for a float (YAML keeps it as text)',
+    text: lines(...TOOL, '    rate_limit: { rps: 2e308 }'),
+    code: 'invalid-type',
+    pointer: '/allowed_tools/0/rate_limit/rps',
+    at: [4, 24],
+    message: 'expected a number, got a string for `rps`',
+    hint: '2e308 is beyond the largest number, about 1.8e308',
+  },
+  {
     name: 'an empty value',
     text: lines('agent: a', 'allowed_tools:'),
     code: 'invalid-type',
