@@ -178,6 +178,12 @@ export const DIAGNOSTIC_CODES = {
     summary:
       'Two policies spell the same rule-id prefix (tenant `a/b` with agent `c`, tenant `a` with agent `b/c`), so reports count their reasons together.',
   },
+  'yaml-truthy-string': {
+    severity: 'warning',
+    kind: 'finding',
+    summary:
+      'An operand written as a bare `yes`, `no`, `on` or `off`: a string in YAML 1.2, which aegis reads, though YAML 1.1 reads it as a boolean; write `true`/`false`, or quote the string.',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

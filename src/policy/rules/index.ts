@@ -18,6 +18,7 @@ import { unknownDetector } from './unknown-detector.js';
 import { unknownTimezone } from './unknown-timezone.js';
 import { unreachableApproval } from './unreachable-approval.js';
 import { wildcardBesideExplicit } from './wildcard-beside-explicit.js';
+import { yamlTruthyString } from './yaml-truthy-string.js';
 
 /**
  * Every semantic rule (POLICY-LANGUAGE.md section 7), errors first, in the section's order.
@@ -44,4 +45,5 @@ export const RULES: readonly SemanticRule[] = [
   wildcardBesideExplicit,
   bareWildcardEgress,
   sharedRuleIds,
+  yamlTruthyString,
 ];
