@@ -31,6 +31,7 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liber
 .verdict { font-size: 18px; font-weight: 600; margin: 12px 0 24px; padding: 12px 16px; border-radius: 8px; border: 1px solid var(--line); }
 .verdict.bad { background: var(--deny-soft); border-color: var(--deny); color: var(--deny); }
 .verdict.good { background: var(--ok-soft); border-color: var(--allow); color: var(--allow); }
+.verdict.warn { border-color: var(--approval); color: var(--approval); }
 .verdict .new { font-weight: 500; }
 .verdict .dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%; background: currentColor; margin-right: 10px; vertical-align: 1px; }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(128px, 1fr)); gap: 12px; margin-bottom: 24px; }

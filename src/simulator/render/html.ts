@@ -18,6 +18,7 @@ import {
   OUTCOMES,
   topEntries,
   transitions,
+  verdict,
 } from './report-facts.js';
 import { changesChart, timelineChart } from './svg-charts.js';
 
@@ -84,7 +85,7 @@ function verdictHtml(report: SimulationReport): string {
     report.compared_with === 'none'
       ? ''
       : ` <span class="new">(${formatCount(newBlocks(report))} new)</span>`;
-  const cls = report.would_block > 0 ? 'bad' : 'good';
+  const cls = { blocked: 'bad', clear: 'good', empty: 'warn' }[verdict(report)];
   // No emoji: a machine without an emoji font (a CI runner) would draw a box.
   return `<p class="verdict ${cls}" id="verdict"><span class="dot"></span>${h(blockedPhrase(report))}${fresh}</p>`;
 }

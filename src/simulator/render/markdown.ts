@@ -17,6 +17,7 @@ import {
   OUTCOMES,
   topEntries,
   transitions,
+  verdict,
 } from './report-facts.js';
 
 const DEFAULT_TOP = 10;
@@ -59,7 +60,8 @@ export function renderReportMarkdown(
   const out: string[] = [];
   const blocked = `**${blockedPhrase(report)}**`;
   const fresh = newPhrase(report);
-  out.push(`### ${report.would_block > 0 ? '⛔' : '✅'} ${blocked}${fresh ? ` ${fresh}` : ''}`, '');
+  const icon = { blocked: '⛔', clear: '✅', empty: '⚠️' }[verdict(report)];
+  out.push(`### ${icon} ${blocked}${fresh ? ` ${fresh}` : ''}`, '');
   out.push(summaryLine(report), '');
 
   out.push('| outcome | calls | share |', '|---|---:|---:|');

@@ -115,9 +115,23 @@ export function plural(n: number, word: string, words = `${word}s`): string {
   return `${formatCount(n)} ${n === 1 ? word : words}`;
 }
 
-/** "12 calls would be blocked" / "No call would be blocked". */
+/**
+ * What the headline says: calls would be blocked; none would; or none was evaluated at all (a
+ * trace of malformed records, or in another format than the one expected), which must not read
+ * as a pass.
+ */
+export type Verdict = 'blocked' | 'clear' | 'empty';
+
+export function verdict(report: SimulationReport): Verdict {
+  if (report.would_block > 0) return 'blocked';
+  return report.evaluated > 0 ? 'clear' : 'empty';
+}
+
+/** "12 calls would be blocked" / "No call would be blocked" / "No call was evaluated". */
 export function blockedPhrase(report: SimulationReport): string {
-  if (report.would_block === 0) return 'No call would be blocked';
+  const v = verdict(report);
+  if (v === 'empty') return 'No call was evaluated';
+  if (v === 'clear') return 'No call would be blocked';
   return `${plural(report.would_block, 'call')} would be blocked`;
 }
 

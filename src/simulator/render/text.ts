@@ -24,6 +24,7 @@ import {
   OUTCOMES,
   topEntries,
   transitions,
+  verdict as verdictOf,
 } from './report-facts.js';
 import { type Cell, cellText, textTable } from './text-table.js';
 
@@ -55,7 +56,12 @@ export function renderReportText(report: SimulationReport, options: ReportRender
   lines.push(...malformedSection(c, report));
 
   const verdict = [blockedPhrase(report), newPhrase(report)].filter(Boolean).join(' ');
-  lines.push(report.would_block > 0 ? c.red.bold(`✖ ${verdict}`) : c.green.bold(`✔ ${verdict}`));
+  const shown = {
+    blocked: () => c.red.bold(`✖ ${verdict}`),
+    clear: () => c.green.bold(`✔ ${verdict}`),
+    empty: () => c.yellow.bold(`⚠ ${verdict}`),
+  }[verdictOf(report)]();
+  lines.push(shown);
   return `${lines.join('\n')}\n`;
 }
 

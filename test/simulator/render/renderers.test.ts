@@ -38,6 +38,34 @@ describe('report renderers', () => {
   }
 });
 
+/** A trace of malformed records only: nothing evaluated, which must not read as a pass. */
+const NOTHING: SimulationReport = {
+  ...CLEAN,
+  events: 3,
+  evaluated: 0,
+  skipped: 0,
+  malformed: 3,
+  outcomes: { allow: 0, sanitize: 0, approval_needed: 0, deny: 0 },
+  by_agent: {},
+  by_tool: {},
+  by_rule: {},
+  by_code: {},
+};
+
+describe('a run that evaluated no call says so in every format, not that none would be blocked', () => {
+  it.each([
+    ['text', (out: string) => out.trimEnd().split('\n').at(-1), '⚠ No call was evaluated'],
+    ['markdown', (out: string) => out.split('\n')[0], '### ⚠️ **No call was evaluated**'],
+    [
+      'html',
+      (out: string) => /<p class="verdict[^"]*"[^>]*>.*?<\/p>/.exec(out)?.[0],
+      '<p class="verdict warn" id="verdict"><span class="dot"></span>No call was evaluated</p>',
+    ],
+  ] as const)('%s', (format, pick, expected) => {
+    expect(pick(REPORT_RENDERERS[format](NOTHING, OPTIONS))).toBe(expected);
+  });
+});
+
 describe('text', () => {
   const render = REPORT_RENDERERS.text;
 
