@@ -178,6 +178,12 @@ export const DIAGNOSTIC_CODES = {
     summary:
       'Two policies spell the same rule-id prefix (tenant `a/b` with agent `c`, tenant `a` with agent `b/c`), so reports count their reasons together.',
   },
+  'egress-pattern-not-a-host': {
+    severity: 'warning',
+    kind: 'finding',
+    summary:
+      'An egress pattern that is not a host name (a URL, a path, whitespace, or a `*` that is not the whole first label), so no call matches it and the calls it was meant for are denied.',
+  },
   'yaml-truthy-string': {
     severity: 'warning',
     kind: 'finding',

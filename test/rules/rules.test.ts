@@ -635,6 +635,46 @@ const cases: Record<string, Case[]> = {
       ],
     },
   ],
+  'egress-pattern-not-a-host': [
+    {
+      name: 'hosts, subdomain wildcards, a port, any case',
+      text: lines(
+        'agent: a',
+        'allowed_tools: []',
+        'egress:',
+        '  allow: [api.stripe.com, "*.slack.com", "hooks.example.com:8443", API.Example.COM]',
+      ),
+      expected: [],
+    },
+    {
+      name: 'a URL, a path, whitespace and a wildcard inside a label',
+      text: lines(
+        'agent: a',
+        'allowed_tools: []',
+        'egress:',
+        '  allow:',
+        '    - https://user@api.stripe.com:443/v1',
+        '    - api.stripe.com/v1/charges',
+        '    - "api.example.com "',
+        '    - "*.*.example.com"',
+        '    - "pay*.example.com"',
+      ),
+      expected: [
+        'p.yaml:5:7 egress-pattern-not-a-host /egress/allow/0',
+        'p.yaml:6:7 egress-pattern-not-a-host /egress/allow/1',
+        'p.yaml:7:7 egress-pattern-not-a-host /egress/allow/2',
+        'p.yaml:8:7 egress-pattern-not-a-host /egress/allow/3',
+        'p.yaml:9:7 egress-pattern-not-a-host /egress/allow/4',
+      ],
+      messages: [
+        /^egress pattern `https:\/\/user@api\.stripe\.com:443\/v1` is a URL; calls are matched on their host alone, so it allows none$/,
+        /^egress pattern `api\.stripe\.com\/v1\/charges` has a path/,
+        /^egress pattern `api\.example\.com ` has whitespace in it/,
+        /^egress pattern `\*\.\*\.example\.com` has a `\*` that matches only itself/,
+        /^egress pattern `pay\*\.example\.com` has a `\*` that matches only itself/,
+      ],
+    },
+  ],
   'yaml-truthy-string': [
     {
       name: 'quoted, tagged or anchored words, other words, booleans, and yes where no call value is compared',
@@ -728,6 +768,27 @@ describe('unknown-detector', () => {
     ).toEqual([
       '5:24 unknown-detector /allowed_tools/0/sanitize/detectors/1 did you mean `email`?',
       '5:31 unknown-detector /allowed_tools/0/sanitize/detectors/2 built-in detectors: ssn, email, credit_card, phone, dob, iban, ipv4, aws_access_key; use `patterns` for your own',
+    ]);
+  });
+});
+
+describe('egress-pattern-not-a-host hints', () => {
+  test('name the host to write: no scheme, user, port or path; no whitespace', () => {
+    const text = lines(
+      'agent: a',
+      'allowed_tools: []',
+      'egress:',
+      '  allow: ["https://user@api.stripe.com:443/v1", "api.stripe.com/v1", " x.com", "ftp://"]',
+    );
+    expect(
+      run(text)
+        .filter((d) => d.code === 'egress-pattern-not-a-host')
+        .map((d) => d.hint),
+    ).toEqual([
+      'write the host: api.stripe.com',
+      'write the host: api.stripe.com',
+      'write it without: x.com',
+      'write the host the agent calls',
     ]);
   });
 });

@@ -2,6 +2,7 @@ import { bareWildcardEgress } from './bare-wildcard-egress.js';
 import { conditionNeverHolds } from './condition-never-holds.js';
 import { duplicatePolicy } from './duplicate-policy.js';
 import { effectAlreadyImplied } from './effect-already-implied.js';
+import { egressPatternNotAHost } from './egress-pattern-not-a-host.js';
 import { emptyRange } from './empty-range.js';
 import { invalidCondition } from './invalid-condition.js';
 import { malformedHours } from './malformed-hours.js';
@@ -44,6 +45,7 @@ export const RULES: readonly SemanticRule[] = [
   effectAlreadyImplied,
   wildcardBesideExplicit,
   bareWildcardEgress,
+  egressPatternNotAHost,
   sharedRuleIds,
   yamlTruthyString,
 ];
