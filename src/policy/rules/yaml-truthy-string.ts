@@ -12,17 +12,15 @@ import { conditionSites } from './support/walk.js';
 export const yamlTruthyString: PolicyRule = {
   id: 'yaml-truthy-string',
   check(policies, report) {
-    // Only YAML has bare words (a JSON file quotes every string).
-    if (!policies.some((p) => !p.source.file.toLowerCase().endsWith('.json'))) return;
     for (const site of paramConstraintSites(policies))
       for (const { op, value, pointer } of site.entries)
-        checkOperand(site.at, op, value, () => pointer, report);
+        checkOperand(site.at, op, value, pointer, report);
     // Conditions are many: their keys are looked up, not listed (operatorEntries).
     for (const { site, condition, pointer } of conditionSites(policies)) {
       const record = condition as Record<string, JsonValue | undefined>;
       for (const op of COMPARED) {
         const value = record[op];
-        if (value !== undefined) checkOperand(site.at, op, value, () => `${pointer}/${op}`, report);
+        if (value !== undefined) checkOperand(site.at, op, value, `${pointer}/${op}`, report);
       }
     }
   },
@@ -36,15 +34,15 @@ function checkOperand(
   at: LoadedPolicy,
   op: string,
   value: JsonValue,
-  pointer: () => string,
+  pointer: string,
   report: Report,
 ): void {
   if (!(COMPARED as readonly string[]).includes(op)) return;
   if (Array.isArray(value)) {
     value.forEach((element, i) => {
-      if (isTruthyWord(element)) flag(at, element, `${pointer()}/${i}`, report);
+      if (isTruthyWord(element)) flag(at, element, `${pointer}/${i}`, report);
     });
-  } else if (isTruthyWord(value)) flag(at, value, pointer(), report);
+  } else if (isTruthyWord(value)) flag(at, value, pointer, report);
 }
 
 function isTruthyWord(value: JsonValue): value is string {

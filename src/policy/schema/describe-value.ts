@@ -71,9 +71,13 @@ export function typeHint(value: unknown, expected: unknown): string | undefined 
     return `remove the quotes: ${value.trim()}`;
   }
   // YAML keeps a number too large for a 64-bit float (2e308) as a string.
-  if (wantsNumber && typeof value === 'string' && /^[-+]?[0-9.]+[eE][-+]?[0-9]+$/.test(value)) {
-    if (!Number.isFinite(Number(value)))
-      return `${value} is beyond the largest number, about 1.8e308`;
+  if (
+    wantsNumber &&
+    typeof value === 'string' &&
+    /^[-+]?[0-9.]+[eE][-+]?[0-9]+$/.test(value) &&
+    !Number.isFinite(Number(value))
+  ) {
+    return `${value} is beyond the largest number, about 1.8e308`;
   }
   if (expected === 'array' && (typeof value === 'string' || typeof value === 'number')) {
     return `write a list: [${showValue(value)}]`;

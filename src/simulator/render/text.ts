@@ -24,6 +24,7 @@ import {
   OUTCOMES,
   topEntries,
   transitions,
+  type Verdict,
   verdict as verdictOf,
 } from './report-facts.js';
 import { type Cell, cellText, textTable } from './text-table.js';
@@ -56,12 +57,13 @@ export function renderReportText(report: SimulationReport, options: ReportRender
   lines.push(...malformedSection(c, report));
 
   const verdict = [blockedPhrase(report), newPhrase(report)].filter(Boolean).join(' ');
-  const shown = {
-    blocked: () => c.red.bold(`✖ ${verdict}`),
-    clear: () => c.green.bold(`✔ ${verdict}`),
-    empty: () => c.yellow.bold(`⚠ ${verdict}`),
-  }[verdictOf(report)]();
-  lines.push(shown);
+  const styles: Record<Verdict, [string, ChalkInstance]> = {
+    blocked: ['✖', c.red.bold],
+    clear: ['✔', c.green.bold],
+    empty: ['⚠', c.yellow.bold],
+  };
+  const [mark, paint] = styles[verdictOf(report)];
+  lines.push(paint(`${mark} ${verdict}`));
   return `${lines.join('\n')}\n`;
 }
 
