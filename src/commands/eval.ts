@@ -11,6 +11,7 @@ import type { JsonObject } from '../engine/json.js';
 import { MAX_INPUT_DEPTH, nestsDeeperThan } from '../engine/json.js';
 import { loadPolicySet } from '../engine/policy-set.js';
 import { compareCodePoints } from '../engine/strings.js';
+import { describeErrno } from '../errno.js';
 import { ExitCode, InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { VALIDATION_RENDERERS } from '../render/renderers.js';
@@ -131,9 +132,7 @@ async function readInputText(source: string, io: CommandIO, cap: number): Promis
     return bytes.toString('utf8');
   } catch (error) {
     if (error instanceof InputError) throw error;
-    const code = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code;
-    throw new InputError(`cannot read --input ${source}: ${why}`);
+    throw new InputError(`cannot read --input ${source}: ${describeErrno(error)}`);
   }
 }
 

@@ -6,9 +6,11 @@
 import type { Stats } from 'node:fs';
 import { lstat, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
+import { describeErrno, errnoCode } from '../errno.js';
 import { InputError, UsageError } from '../errors.js';
 import { exampleProject, type ProjectFile } from '../init/example-project.js';
 import type { CommandIO } from '../io.js';
+import { makeDirectory } from '../make-directory.js';
 import { packageInfo } from './package-info.js';
 
 export interface InitCommandOptions {
@@ -42,10 +44,10 @@ export async function run(options: InitCommandOptions, io: CommandIO): Promise<n
   for (const file of files) {
     const target = join(root, ...file.path.split('/'));
     try {
-      await mkdir(dirname(target), { recursive: true });
+      await makeDirectory(dirname(target));
       await writeFile(target, file.content, { flag: 'wx' });
     } catch (error) {
-      throw new InputError(`cannot write ${join(dirArg, file.path)}: ${describe(error)}`);
+      throw new InputError(`cannot write ${join(dirArg, file.path)}: ${describeErrno(error)}`);
     }
   }
 
@@ -103,7 +105,7 @@ async function statOrUndefined(
   } catch (error) {
     const code = errnoCode(error);
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new InputError(`cannot read ${path}: ${describe(error)}`);
+    throw new InputError(`cannot read ${path}: ${describeErrno(error)}`);
   }
 }
 
@@ -111,19 +113,6 @@ async function listDir(path: string, display: string): Promise<string[]> {
   try {
     return await readdir(path);
   } catch (error) {
-    throw new InputError(`cannot read ${display}: ${describe(error)}`);
+    throw new InputError(`cannot read ${display}: ${describeErrno(error)}`);
   }
-}
-
-function errnoCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error
-    ? String(error.code)
-    : undefined;
-}
-
-function describe(error: unknown): string {
-  const code = errnoCode(error);
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EEXIST') return 'it already exists';
-  return error instanceof Error ? error.message : String(error);
 }

@@ -7,8 +7,10 @@ import {
   isSigningAlgorithm,
   SIGNING_ALGORITHMS,
 } from '../bundle/signing-algorithm.js';
+import { describeErrno } from '../errno.js';
 import { ExitCode, InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
+import { makeDirectory } from '../make-directory.js';
 import { refuseStdoutDash } from './output-guard.js';
 
 export interface KeysGenerateOptions {
@@ -45,11 +47,9 @@ export async function run(options: KeysGenerateOptions, io: CommandIO): Promise<
   }
   const pair = await generateSigningKeyPair(alg);
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirectory(dir);
   } catch (error) {
-    throw new InputError(
-      `cannot create ${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    );
+    throw new InputError(`cannot create ${dir}: ${describeErrno(error)}`);
   }
   // `wx` fails if the file appeared since the check, so a key is never replaced.
   await writeNew(privatePath, pair.privateKeyPem, 0o600);
@@ -71,9 +71,7 @@ async function exists(path: string): Promise<boolean> {
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw new InputError(
-      `cannot check ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    );
+    throw new InputError(`cannot check ${path}: ${describeErrno(error)}`);
   }
 }
 
@@ -83,6 +81,6 @@ async function writeNew(path: string, pem: string, mode: number): Promise<void> 
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw new InputError(`${path} exists; aegis never overwrites a key`);
-    throw new InputError(`cannot write ${path}: ${code ?? String(error)}`);
+    throw new InputError(`cannot write ${path}: ${describeErrno(error)}`);
   }
 }

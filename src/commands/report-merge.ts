@@ -5,6 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { describeErrno } from '../errno.js';
 import { ExitCode, InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { mergeReports } from '../simulator/merge.js';
@@ -58,7 +59,6 @@ async function readReport(file: string, io: CommandIO, cap: number): Promise<str
     return await readFile(path, 'utf8');
   } catch (error) {
     if (error instanceof InputError) throw error;
-    const code = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
-    throw new InputError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code}`);
+    throw new InputError(`cannot read ${file}: ${describeErrno(error)}`);
   }
 }

@@ -4,6 +4,7 @@ import { basename, resolve } from 'node:path';
 import { SignError, signBundle } from '../bundle/sign.js';
 import { isSigningAlgorithm } from '../bundle/signing-algorithm.js';
 import { writeFileAtomically } from '../bundle/write-file-atomically.js';
+import { describeErrno } from '../errno.js';
 import { ExitCode, InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { refuseStdoutDash } from './output-guard.js';
@@ -70,7 +71,7 @@ export async function readInput(path: string, what: string): Promise<Buffer> {
         ? `${what} ${path}: no such file`
         : code === 'EISDIR'
           ? `${what} ${path} is a directory; give the file`
-          : `cannot read ${what} ${path}: ${code ?? String(error)}`,
+          : `cannot read ${what} ${path}: ${describeErrno(error)}`,
     );
   }
 }

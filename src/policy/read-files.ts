@@ -22,6 +22,7 @@ import {
   FILE_START,
   fileDiagnostic,
 } from '../diagnostics.js';
+import { describeErrno, errnoCode } from '../errno.js';
 
 export const DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024;
 /** Enough to keep the thread pool busy without holding many large files at once. */
@@ -78,7 +79,7 @@ export async function readPolicyFiles(
       const code = errnoCode(error);
       if (code === 'ELOOP') fail(arg, 'symlink-loop', 'symbolic link loop');
       else if (code === 'ENOENT') fail(arg, 'path-not-found', 'no such file or directory');
-      else fail(arg, 'unreadable-file', describeErrno(error));
+      else fail(arg, 'unreadable-file', describeReadError(error));
       continue;
     }
     if (info.isDirectory()) {
@@ -144,7 +145,7 @@ async function walk(dir: string, out: string[], ancestors: Set<string>, fail: Fa
     fail(
       dir,
       errnoCode(error) === 'ELOOP' ? 'symlink-loop' : 'unreadable-file',
-      describeErrno(error),
+      describeReadError(error),
     );
     return;
   }
@@ -156,7 +157,7 @@ async function walk(dir: string, out: string[], ancestors: Set<string>, fail: Fa
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
-    fail(dir, 'unreadable-file', describeErrno(error));
+    fail(dir, 'unreadable-file', describeReadError(error));
     return;
   }
   const branch = new Set(ancestors).add(real);
@@ -193,7 +194,7 @@ async function walk(dir: string, out: string[], ancestors: Set<string>, fail: Fa
       fail(
         path,
         looped ? 'symlink-loop' : 'unreadable-file',
-        looped ? 'symbolic link loop' : describeErrno(error),
+        looped ? 'symbolic link loop' : describeReadError(error),
       );
       continue;
     }
@@ -252,7 +253,7 @@ function readCapped(path: string, cap: number): CappedRead {
     return {
       ok: false,
       code: code === 'ELOOP' ? 'symlink-loop' : 'unreadable-file',
-      message: describeErrno(error),
+      message: describeReadError(error),
     };
   } finally {
     if (fd !== undefined) closeSync(fd);
@@ -350,26 +351,11 @@ function lineColumnOfByte(bytes: Uint8Array, offset: number): { line: number; co
   return { line, column: offset - lineStart + 1 };
 }
 
-function errnoCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error
-    ? String(error.code)
-    : undefined;
-}
-
-function describeErrno(error: unknown): string {
-  switch (errnoCode(error)) {
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOENT':
-      return 'no such file or directory (a broken link?)';
-    case 'ELOOP':
-      return 'symbolic link loop';
-    case 'EISDIR':
-      return 'is a directory';
-    default:
-      return error instanceof Error ? error.message : String(error);
-  }
+/** describeErrno, where a missing file is most likely a link to nothing. */
+function describeReadError(error: unknown): string {
+  return errnoCode(error) === 'ENOENT'
+    ? 'no such file or directory (a broken link?)'
+    : describeErrno(error);
 }
 
 function formatBytes(n: number): string {

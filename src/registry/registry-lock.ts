@@ -4,6 +4,7 @@
  */
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { errnoCode } from '../errno.js';
 import { InputError } from '../errors.js';
 
 const LOCK_FILE = 'lock';
@@ -43,9 +44,9 @@ async function tryAcquire(path: string): Promise<boolean> {
     }
     return true;
   } catch (error) {
-    if (errorCode(error) === 'EEXIST') return false;
+    if (errnoCode(error) === 'EEXIST') return false;
     throw new InputError(
-      `cannot lock the registry (${path}): ${errorCode(error) ?? String(error)}`,
+      `cannot lock the registry (${path}): ${errnoCode(error) ?? String(error)}`,
     );
   }
 }
@@ -64,7 +65,7 @@ async function isStale(path: string): Promise<boolean> {
     process.kill(pid, 0);
     return false;
   } catch (error) {
-    return errorCode(error) === 'ESRCH';
+    return errnoCode(error) === 'ESRCH';
   }
 }
 
@@ -74,8 +75,4 @@ async function olderThan(path: string, ms = 2_000): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function errorCode(error: unknown): string | undefined {
-  return error instanceof Error && 'code' in error ? String(error.code) : undefined;
 }
