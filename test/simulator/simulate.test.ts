@@ -95,4 +95,30 @@ describe('simulate', () => {
     );
     expect(mergeReports(shards)).toEqual(full);
   });
+
+  test("a fleet's files, written side by side over the same second, replay as one timeline", async () => {
+    // Two gateways: calls at .0 .4 .8 s (and 12 s on) and .2 .6 s. Read one file after the
+    // other, the second file's calls came after the first's 12 s call had moved the reorder
+    // window past them: late, replayed against a rate window already at .8 s. Merged, the call
+    // at .6 is the fourth in a second, over the limit of 3, as in one file sorted by time.
+    const at = (ms: number) => `2026-11-20T19:00:00.${String(ms).padStart(3, '0')}Z`;
+    const gateway = (times: number[]) =>
+      `${times.map((ms) => JSON.stringify(call(at(ms), 50))).join('\n')}\n`;
+    const later = `${JSON.stringify(call('2026-11-20T19:00:12Z', 50))}\n`;
+    await writeFile(join(dir, 'gw-a.jsonl'), gateway([0, 400, 800]) + later);
+    await writeFile(join(dir, 'gw-b.jsonl'), gateway([200, 600]));
+    await writeFile(join(dir, 'together.jsonl'), gateway([0, 200, 400, 600, 800]) + later);
+    const run = (traces: string[]) =>
+      simulate({ traces, cwd: dir, policy, engine: 'native', env: process.env });
+    const fleet = await run(['gw-a.jsonl', 'gw-b.jsonl']);
+    const one = await run(['together.jsonl']);
+    expect(fleet.late).toBe(0);
+    expect(fleet.outcomes).toEqual(one.outcomes);
+    expect(fleet.by_code).toEqual(one.by_code);
+    expect(fleet.outcomes).toMatchObject({ allow: 4, approval_needed: 2 });
+    expect(fleet.examples.map((e) => [e.file, e.line])).toEqual([
+      ['gw-b.jsonl', 2],
+      ['gw-a.jsonl', 3],
+    ]);
+  });
 });

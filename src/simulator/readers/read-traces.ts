@@ -1,14 +1,17 @@
 /**
  * `aegis simulate`'s input: trace files, directories, globs and `-` -> the recorded tool calls
- * in them (POLICY-LANGUAGE.md section 9), file by file in argument order and record by record
- * in file order. Nothing is sorted by time here; the replay does that within its window.
+ * in them (POLICY-LANGUAGE.md section 9). One source's records come in file order; several
+ * sources are merged by event time (merge-by-time.ts), so that files written side by side over
+ * the same hours replay as one timeline. Nothing is sorted inside a source here; the replay
+ * does that within its window.
  *
  * Bad data never throws out of the iterator: it becomes `malformed` records with a file and
  * line. The one thing that throws (InputError, before any record) is an argument that names
  * nothing, which is a mistake on the command line rather than in the data.
  */
 import type { TraceRecord } from '../types.js';
-import { expandTracePaths } from './expand-trace-paths.js';
+import { expandTracePaths, type TraceSource } from './expand-trace-paths.js';
+import { mergeByTime } from './merge-by-time.js';
 import { readTraceSource } from './read-trace-source.js';
 import { SeenSpans } from './seen-spans.js';
 
@@ -38,11 +41,22 @@ export async function* readTraceBatches(
   const sources = await expandTracePaths(paths, options.cwd);
   // Shared by every file: the same span exported into two files still counts once.
   const seen = new SeenSpans();
-  for (const source of sources) {
-    yield* readTraceSource(source, {
-      seen,
+  const read = (source: TraceSource, spans: SeenSpans) =>
+    readTraceSource(source, {
+      seen: spans,
       ...(options.stdin ? { stdin: options.stdin } : {}),
       ...(options.keepText ? { keepText: true } : {}),
     });
+  if (sources.length === 1) {
+    yield* read(sources[0] as TraceSource, seen);
+    return;
   }
+  yield* mergeByTime(
+    sources.map((source) => ({
+      rereadable: source.kind !== 'stdin',
+      open: () => read(source, seen),
+      // A peek must not mark spans as seen: they are read again when the file is opened.
+      peek: () => read(source, new SeenSpans()),
+    })),
+  );
 }

@@ -56,29 +56,46 @@ afterAll(() => {
 });
 
 describe('paths', () => {
-  it('reads a directory depth first, sorted, without hidden files, gunzipping by content', async () => {
+  it('reads a directory depth first, sorted, without hidden files, gunzipping by content, merged by time', async () => {
+    // a.jsonl holds 15:00:01 and :03, b.jsonl :02: one timeline, not one file after the other.
     expect(where(await read(['t']))).toEqual([
       't/a.jsonl:1 event',
-      't/a.jsonl:2 event',
       't/b.jsonl:1 event',
+      't/a.jsonl:2 event',
       't/sub/c.jsonl.gz:1 event',
       't/sub/deeper/d.log:1 event',
     ]);
   });
 
-  it('keeps the order of the arguments and reads a file named twice once', async () => {
-    expect(where(await read(['t/b.jsonl', 't/a.jsonl', 't/b.jsonl']))).toEqual([
-      't/b.jsonl:1 event',
-      't/a.jsonl:1 event',
-      't/a.jsonl:2 event',
+  it('breaks ties in time by the order of the arguments, and reads a file named twice once', async () => {
+    write(
+      'ties/x.jsonl',
+      `${line('2026-11-18T15:00:00Z', 'x1')}\n${line('2026-11-18T15:00:01Z', 'x2')}\n`,
+    );
+    write(
+      'ties/y.jsonl',
+      `${line('2026-11-18T15:00:00Z', 'y1')}\n${line('2026-11-18T15:00:01Z', 'y2')}\n`,
+    );
+    expect(where(await read(['ties/y.jsonl', 'ties/x.jsonl', 'ties/y.jsonl']))).toEqual([
+      'ties/y.jsonl:1 event',
+      'ties/x.jsonl:1 event',
+      'ties/y.jsonl:2 event',
+      'ties/x.jsonl:2 event',
+    ]);
+    // A directory lists its files sorted: that is their order in a tie.
+    expect(where(await read(['ties']))).toEqual([
+      'ties/x.jsonl:1 event',
+      'ties/y.jsonl:1 event',
+      'ties/x.jsonl:2 event',
+      'ties/y.jsonl:2 event',
     ]);
   });
 
   it('expands globs that the shell did not', async () => {
     expect(where(await read(['t/**/*.jsonl*']))).toEqual([
       't/a.jsonl:1 event',
-      't/a.jsonl:2 event',
       't/b.jsonl:1 event',
+      't/a.jsonl:2 event',
       't/sub/c.jsonl.gz:1 event',
     ]);
     expect(where(await read(['t/{b,x}.jsonl', 't/sub/*/?.log', 't/[!a].*']))).toEqual([
@@ -139,15 +156,19 @@ describe('paths', () => {
     ).join('\n');
     const gz = gzipSync(`${body}\n`);
     write('broken.jsonl.gz', gz.subarray(0, Math.floor(gz.length * 0.6)));
-    const records = await read(['broken.jsonl.gz', 't/b.jsonl']);
-    const last = records.at(-2);
+    // t/d.log (15:00:06) comes in the middle of the broken file's timeline.
+    const records = await read(['broken.jsonl.gz', 't/sub/deeper/d.log']);
+    const last = records.at(-1);
     expect(last).toMatchObject({
       kind: 'malformed',
       error: 'cannot read the file: unexpected end of file',
     });
-    expect(records.slice(0, -2).every((r) => r.kind === 'event')).toBe(true);
-    expect(records.length).toBeGreaterThan(2);
-    expect(where(records.slice(-1))).toEqual(['t/b.jsonl:1 event']);
+    expect(records.slice(0, -1).every((r) => r.kind === 'event')).toBe(true);
+    expect(records.length).toBeGreaterThan(20);
+    expect(where(records.slice(6, 8))).toEqual([
+      'broken.jsonl.gz:7 event',
+      't/sub/deeper/d.log:1 event',
+    ]);
   });
 
   it('reads `-` from the stdin it is given, gzipped or not, once', async () => {
@@ -334,18 +355,19 @@ describe('file shapes', () => {
         .join('\n'),
     );
     const records = await read(['deep']);
+    // The files whose first records hold no event are opened first (merge-by-time.ts).
     expect(
       records.map(
         (r) => `${r.origin.file}:${r.origin.line} ${r.kind === 'malformed' ? r.error : r.kind}`,
       ),
     ).toEqual([
-      'deep/calls.jsonl:1 event',
-      `deep/calls.jsonl:2 ${tooDeep}`,
-      'deep/calls.jsonl:3 event',
       `deep/decisions.log:1 ${tooDeep}`,
       `deep/pretty.json:1 ${tooDeep}`,
       'deep/spans.json:1 a span attribute: the input nests objects and arrays more than 1000 levels deep',
       `deep/spans.json:2 ${tooDeep}`,
+      'deep/calls.jsonl:1 event',
+      `deep/calls.jsonl:2 ${tooDeep}`,
+      'deep/calls.jsonl:3 event',
     ]);
   });
 
@@ -365,10 +387,11 @@ describe('file shapes', () => {
       `${JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ name: 'GET /' }] }] }] })}\n`,
     );
     const records = await read(['mixed']);
+    // The span that is not a tool call has no time: it goes out as soon as its file is open.
     expect(records.map((r) => (r.kind === 'event' ? r.format : r.kind))).toEqual([
+      'skip',
       'aegis-jsonl',
       'opa-decision-log',
-      'skip',
     ]);
   });
 
@@ -387,6 +410,8 @@ describe('file shapes', () => {
       `${JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [s] }] }] })}\n`;
     write('dup/a.json', doc(span));
     write('dup/b.json', doc({ ...span, traceId: span.traceId.toUpperCase() }));
-    expect(where(await read(['dup']))).toEqual(['dup/a.json:1 event', 'dup/b.json:1 skip']);
+    // a.json is opened first (the same time, and first in the directory), so its copy counts;
+    // b.json's duplicate is skipped, and a skip goes out as soon as it is read.
+    expect(where(await read(['dup']))).toEqual(['dup/b.json:1 skip', 'dup/a.json:1 event']);
   });
 });
