@@ -40,3 +40,33 @@ it('reads a FIFO whose writer starts later in the same process', () => {
   expect(child.stderr).toBe('');
   expect(child.stdout).toBe('event,event');
 });
+
+it('reads two FIFOs given together (process substitution) whole, merged by time, neither peeked', () => {
+  const fifos = [join(dir, 'a.jsonl'), join(dir, 'b.jsonl')];
+  for (const fifo of fifos) execFileSync('mkfifo', [fifo]);
+  const readers = pathToFileURL(join(REPO, 'dist', 'simulator', 'readers', 'read-traces.js'));
+  const at = (s: number) =>
+    JSON.stringify({
+      agent: { id: 'a' },
+      tool: { name: 't' },
+      context: { time: `2026-11-18T15:00:${String(s).padStart(2, '0')}Z` },
+    });
+  // a: seconds 0, 2, 4; b: 1, 3. A peek would swallow a pipe's lines for good.
+  const script = `
+    import { writeFile } from 'node:fs/promises';
+    import { readTraces } from ${JSON.stringify(readers.href)};
+    setTimeout(() => writeFile(${JSON.stringify(fifos[0])}, ${JSON.stringify(`${at(0)}\n${at(2)}\n${at(4)}\n`)}), 100);
+    setTimeout(() => writeFile(${JSON.stringify(fifos[1])}, ${JSON.stringify(`${at(1)}\n${at(3)}\n`)}), 200);
+    const seen = [];
+    for await (const r of readTraces(${JSON.stringify(fifos)}, { cwd: '/' }))
+      seen.push(r.origin.file.slice(-7) + ':' + r.origin.line);
+    process.stdout.write(seen.join(','));
+  `;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  expect(child.signal, `the read blocked: ${child.stderr}`).toBeNull();
+  expect(child.stderr).toBe('');
+  expect(child.stdout).toBe('a.jsonl:1,b.jsonl:1,a.jsonl:2,b.jsonl:2,a.jsonl:3');
+});

@@ -16,7 +16,8 @@ import { expandGlob, hasGlobMagic } from './glob.js';
 export const STDIN_NAME = '<stdin>';
 
 export type TraceSource =
-  | { kind: 'file'; path: string; file: string }
+  /** `regular`: a regular file, which can be read again from the start (not a pipe or device). */
+  | { kind: 'file'; path: string; file: string; regular: boolean }
   | { kind: 'stdin'; file: string }
   | { kind: 'unreadable'; file: string; error: string };
 
@@ -30,16 +31,16 @@ export async function expandTracePaths(
   };
   const sources: TraceSource[] = [];
   const seen = new Set<string>();
-  const addFile = (absolute: string) => {
+  const addFile = (absolute: string, regular: boolean) => {
     // The same file named twice (`traces/ traces/a.jsonl`) is read once.
     if (seen.has(absolute)) return;
     seen.add(absolute);
-    sources.push({ kind: 'file', path: absolute, file: display(absolute) });
+    sources.push({ kind: 'file', path: absolute, file: display(absolute), regular });
   };
   const addPath = async (absolute: string, arg: string) => {
-    let directory: boolean;
+    let info: Awaited<ReturnType<typeof stat>>;
     try {
-      directory = (await stat(absolute)).isDirectory();
+      info = await stat(absolute);
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') {
         throw new InputError(`${arg}: no such file or directory`);
@@ -47,14 +48,15 @@ export async function expandTracePaths(
       sources.push({ kind: 'unreadable', file: display(absolute), error: describeErrno(error) });
       return;
     }
-    if (!directory) {
-      addFile(absolute);
+    if (!info.isDirectory()) {
+      // A pipe or a device named outright (`<(zcat a.gz)`, /dev/stdin) is read as it comes.
+      addFile(absolute, info.isFile());
       return;
     }
     let found = 0;
     const addFound = (file: string) => {
       found++;
-      addFile(file);
+      addFile(file, true);
     };
     await walk(absolute, new Set(), addFound, (path, error) => {
       found++;

@@ -12,8 +12,8 @@
  * source. A source is opened only when the merge reaches the time of its first event, which
  * each file is opened once for beforehand and closed again (peek): a directory of rotated
  * files, one per hour, keeps one or two of them open at a time, not thousands. A source whose
- * first records hold no event is opened from the start, as is standard input, which cannot
- * be read twice.
+ * first records hold no event is opened from the start, as are standard input and pipes
+ * (`<(zcat a.gz)`), which cannot be read twice.
  */
 import type { TraceEvent, TraceRecord } from '../types.js';
 
@@ -21,7 +21,7 @@ import type { TraceEvent, TraceRecord } from '../types.js';
 const OUT_BATCH = 1024;
 
 export interface MergeSource {
-  /** Can be read from the start again (a file); false for standard input. */
+  /** Can be read from the start again (a regular file); false for standard input and pipes. */
   rereadable: boolean;
   /** The source's records, a batch at a time, from the start. */
   open(): AsyncGenerator<TraceRecord[]>;

@@ -53,7 +53,8 @@ export async function* readTraceBatches(
   }
   yield* mergeByTime(
     sources.map((source) => ({
-      rereadable: source.kind !== 'stdin',
+      // A pipe (`<(zcat a.gz)`) cannot be peeked at and read again: it is read from the start.
+      rereadable: source.kind === 'file' && source.regular,
       open: () => read(source, seen),
       // A peek must not mark spans as seen: they are read again when the file is opened.
       peek: () => read(source, new SeenSpans()),
