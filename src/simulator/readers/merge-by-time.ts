@@ -46,17 +46,20 @@ export async function* mergeByTime(sources: readonly MergeSource[]): AsyncGenera
     pending.sort((a, b) => compareTimes(a.first, b.first) || a.index - b.index);
 
     /** Reads `cursor` up to its next event (handing on what comes before it) or its end. */
-    const advance = async (cursor: Cursor): Promise<void> => {
-      for (;;) {
-        const record = cursor.head() ?? (await cursor.refill());
-        if (record === undefined) return;
+    /** advance within the batch at hand; false when it ran out first. */
+    const advanceInBatch = (cursor: Cursor): boolean => {
+      for (let record = cursor.head(); record !== undefined; record = cursor.head()) {
         if (record.kind === 'event') {
           active.push(cursor);
-          return;
+          return true;
         }
         out.push(record);
         cursor.at++;
       }
+      return false;
+    };
+    const advance = async (cursor: Cursor): Promise<void> => {
+      while (!advanceInBatch(cursor)) if ((await cursor.refill()) === undefined) return;
     };
 
     let next = 0;
@@ -76,7 +79,8 @@ export async function* mergeByTime(sources: readonly MergeSource[]): AsyncGenera
       if (cursor === undefined) break;
       out.push(cursor.head() as TraceEvent);
       cursor.at++;
-      await advance(cursor);
+      // Mostly the next record is in the batch at hand: no await (a promise per record).
+      if (!advanceInBatch(cursor)) await advance(cursor);
       if (out.length >= OUT_BATCH) {
         yield out;
         out = [];
