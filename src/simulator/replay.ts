@@ -64,6 +64,8 @@ export interface ReplayOptions {
   until?: bigint;
   shard?: ShardSpec;
   reorderWindowMs?: number;
+  /** The most events the reorder window holds (default REORDER_MAX_EVENTS). */
+  reorderMaxEvents?: number;
   examplesPerTransition?: number;
   onProgress?: (eventsSoFar: number) => void;
   /** Events per engine call for opa and wasm (default: 5000 for opa, 512 for wasm). */
@@ -149,7 +151,10 @@ export async function replay(
     return info.thread === 0 ? decisions.admit(event, info, late) : undefined;
   };
 
-  const window = new ReorderWindow(BigInt(Math.round(windowMs * 1e6)));
+  const window = new ReorderWindow(
+    BigInt(Math.round(windowMs * 1e6)),
+    options.reorderMaxEvents ?? REORDER_MAX_EVENTS,
+  );
   let read = 0;
   /** One record; a promise only when a batch had to be decided on the way. */
   const take = (record: TraceRecord): Promise<void> | undefined => {
@@ -614,6 +619,15 @@ function isOwn(item: Released): item is Own {
 }
 
 /**
+ * The most events the reorder window holds, whatever its duration: past it the oldest leaves
+ * early, and an event older than it that comes later is late. A window of hours over a busy
+ * trace (`--reorder-window 24h`) would otherwise hold the trace in memory: over the 1M-event
+ * benchmark trace with `--reorder-window 99999999h`, peak RSS was 829 MB without a bound. The
+ * default 5 s holds this many only above 5,000 events a second.
+ */
+export const REORDER_MAX_EVENTS = 25_000;
+
+/**
  * The bounded reorder window: the events it holds, sorted by time and, within a time, by
  * arrival (a stable insertion keeps them so). Traces are nearly in time order, so an event
  * almost always goes at or near the end and leaves from the front: a few comparisons each,
@@ -628,7 +642,10 @@ class ReorderWindow {
   private cut: bigint | undefined;
   private lastOut: bigint | undefined;
 
-  constructor(private readonly windowNs: bigint) {}
+  constructor(
+    private readonly windowNs: bigint,
+    private readonly maxEvents: number,
+  ) {}
 
   /**
    * Takes an event in. A late one (older than one already released) comes straight back, marked,
@@ -648,10 +665,14 @@ class ReorderWindow {
     return undefined;
   }
 
-  /** The next event the window has passed, in replay order. */
+  /** The next event the window has passed (or the oldest, when it holds too many). */
   popDue(): Released | undefined {
     const top = this.items[this.head];
-    return top && this.cut !== undefined && top.t < this.cut ? this.shift(top) : undefined;
+    if (top === undefined) return undefined;
+    const due =
+      (this.cut !== undefined && top.t < this.cut) ||
+      this.items.length - this.head > this.maxEvents;
+    return due ? this.shift(top) : undefined;
   }
 
   /** The next event whatever its time (at the end of the input). */

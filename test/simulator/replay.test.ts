@@ -353,6 +353,20 @@ allowed_tools:
     expect(report.late).toBe(1);
   });
 
+  test('the window holds at most reorderMaxEvents: past it the oldest leaves early', async () => {
+    // Within an hour's window, arriving newest first: with room for 3, the fourth event in
+    // pushes out the oldest held (20 s), and 10 s, older than that, is late.
+    const records = ['50', '40', '30', '20', '10'].map((s) =>
+      ev(at(s), 'bot', 'search', { params: { n: s } }),
+    );
+    const capped = await run(records, policy, { reorderWindowMs: 3_600_000, reorderMaxEvents: 3 });
+    expect(capped.inputs.map((i) => (i.params as Obj).n)).toEqual(['20', '10', '30', '40', '50']);
+    expect(capped.report.late).toBe(1);
+    const roomy = await run(records, policy, { reorderWindowMs: 3_600_000 });
+    expect(roomy.inputs.map((i) => (i.params as Obj).n)).toEqual(['10', '20', '30', '40', '50']);
+    expect(roomy.report.late).toBe(0);
+  });
+
   test('--since is inclusive, --until exclusive; filtered events are counted, not evaluated', async () => {
     const records = [
       ev(at('00'), 'bot', 'search'),
