@@ -171,6 +171,13 @@ export function buildProgram(setRunner: (runner: Runner) => void): Command {
     .argument('<report...>', 'JSON reports written by aegis simulate --format json')
     .addOption(formatOption(reportFormats))
     .option('-o, --output <file>', 'write the report to this file (atomically) instead of stdout')
+    .addOption(
+      new Option(
+        '--fail-on <gate>',
+        'exit 1 when the merged report has: any would-block, any new block, any change',
+      ).choices(['would-block', 'new-block', 'change']),
+    )
+    .option('--strict', 'exit 2 when a shard counted a malformed record or an unreadable file')
     .action((reports: string[], opts) => {
       setRunner(async (io) =>
         (await import('./commands/report-merge.js')).run({ reports, ...opts }, io),

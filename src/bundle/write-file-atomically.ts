@@ -1,5 +1,5 @@
 /** Write beside the target, then rename: a reader never sees a half-written bundle. */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { describeErrno } from '../errno.js';
 import { InputError } from '../errors.js';

@@ -4,7 +4,7 @@
  * are created exclusively, so not even a race overwrites one.
  */
 import type { Stats } from 'node:fs';
-import { lstat, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { lstat, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describeErrno, errnoCode } from '../errno.js';
 import { InputError, UsageError } from '../errors.js';

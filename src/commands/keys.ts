@@ -1,5 +1,5 @@
 /** `aegis keys generate`: a signing key pair, written only where no key file exists yet. */
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { generateSigningKeyPair } from '../bundle/keys.js';
 import {

@@ -1,12 +1,14 @@
 /**
- * `aegis report merge <report.json...> [--format ...] [-o FILE]`: the JSON reports of the
- * shards of one `simulate --shard i/n` run (or of disjoint traces) -> one report, rendered in
- * any report format. A file that is not a report of this format version is exit 2, one line.
+ * `aegis report merge <report.json...> [--format ...] [-o FILE] [--fail-on ...] [--strict]`:
+ * the JSON reports of the shards of one `simulate --shard i/n` run (or of disjoint traces) ->
+ * one report, rendered in any report format, and gated as simulate gates its report (the
+ * merged report is the one a sharded CI run is about). A file that is not a report of this
+ * format version is exit 2, one line.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describeErrno } from '../errno.js';
-import { ExitCode, InputError, UsageError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { mergeReports } from '../simulator/merge.js';
 import { emitReport } from '../simulator/render/emit-report.js';
@@ -15,11 +17,14 @@ import { isReportFormat, REPORT_FORMATS, REPORT_RENDERERS } from '../simulator/r
 import type { SimulationReport } from '../simulator/types.js';
 import { refuseWritingOver } from './output-guard.js';
 import { packageInfo } from './package-info.js';
+import { applyGates, parseFailOn } from './report-gates.js';
 
 export interface ReportMergeCommandOptions {
   reports: string[];
   format?: string;
   output?: string;
+  failOn?: string;
+  strict?: boolean;
   maxFileSize?: number;
 }
 
@@ -30,6 +35,7 @@ export async function run(options: ReportMergeCommandOptions, io: CommandIO): Pr
   if (!isReportFormat(format))
     throw new UsageError(`unknown format \`${format}\`; one of: ${REPORT_FORMATS.join(', ')}`);
   if (options.reports.length === 0) throw new UsageError('report merge needs report files');
+  const failOn = parseFailOn(options.failOn);
   if (options.output !== undefined && options.output !== '-') {
     refuseWritingOver(
       [resolve(io.cwd, options.output)],
@@ -47,7 +53,7 @@ export async function run(options: ReportMergeCommandOptions, io: CommandIO): Pr
     version: packageInfo().version,
   });
   await emitReport(text, options.output, io);
-  return ExitCode.ok;
+  return applyGates(merged, { ...(failOn ? { failOn } : {}), strict: options.strict === true }, io);
 }
 
 async function readReport(file: string, io: CommandIO, cap: number): Promise<string> {

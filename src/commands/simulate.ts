@@ -16,7 +16,7 @@ import { expandTracePaths } from '../simulator/readers/expand-trace-paths.js';
 import { emitReport } from '../simulator/render/emit-report.js';
 import { startProgress } from '../simulator/render/progress.js';
 import { isReportFormat, REPORT_FORMATS, REPORT_RENDERERS } from '../simulator/render/renderers.js';
-import { changeTotal, newBlocks, plural } from '../simulator/render/report-facts.js';
+import { plural } from '../simulator/render/report-facts.js';
 import { parseShard } from '../simulator/shard.js';
 import { simulate } from '../simulator/simulate.js';
 import type { SimulationReport } from '../simulator/types.js';
@@ -26,6 +26,7 @@ import {
   refuseWritingOver,
 } from './output-guard.js';
 import { packageInfo } from './package-info.js';
+import { applyGates, parseFailOn } from './report-gates.js';
 
 export interface SimulateCommandOptions {
   traces: string[];
@@ -45,9 +46,6 @@ export interface SimulateCommandOptions {
   nowMs?: number;
 }
 
-export const FAIL_ON = ['would-block', 'new-block', 'change'] as const;
-export type FailOn = (typeof FAIL_ON)[number];
-
 export async function run(options: SimulateCommandOptions, io: CommandIO): Promise<number> {
   const format = options.format ?? 'text';
   if (!isReportFormat(format))
@@ -55,9 +53,7 @@ export async function run(options: SimulateCommandOptions, io: CommandIO): Promi
   const engine = options.engine ?? 'native';
   if (!isEngineName(engine))
     throw new UsageError(`unknown engine \`${engine}\`; one of: ${ENGINE_NAMES.join(', ')}`);
-  const failOn = options.failOn;
-  if (failOn !== undefined && !isFailOn(failOn))
-    throw new UsageError(`unknown --fail-on \`${failOn}\`; one of: ${FAIL_ON.join(', ')}`);
+  const failOn = parseFailOn(options.failOn);
   if (options.traces.length === 0) {
     // commander's variadic --policy takes every word up to the next flag, traces included.
     throw new UsageError(
@@ -124,46 +120,7 @@ export async function run(options: SimulateCommandOptions, io: CommandIO): Promi
     );
   }
 
-  if (options.strict && report.malformed > 0) {
-    const first = report.first_malformed[0];
-    io.stderr(
-      `aegis: --strict: ${plural(report.malformed, 'malformed record')}${first ? ` (first: ${first.file}:${first.line}: ${first.error})` : ''}\n`,
-    );
-    return ExitCode.usage;
-  }
-  if (failOn) return gate(failOn, report, io);
-  return ExitCode.ok;
-}
-
-function isFailOn(name: string): name is FailOn {
-  return (FAIL_ON as readonly string[]).includes(name);
-}
-
-function gate(failOn: FailOn, report: SimulationReport, io: CommandIO): number {
-  if (failOn !== 'would-block' && report.compared_with === 'none') {
-    // A gate that cannot see anything must not pass silently in CI.
-    io.stderr(
-      `aegis: --fail-on ${failOn} needs something to compare with: pass --baseline, or traces that record their decisions\n`,
-    );
-    return ExitCode.usage;
-  }
-  const tripped = gateCount(failOn, report);
-  if (tripped === 0) return ExitCode.ok;
-  const what =
-    failOn === 'would-block'
-      ? `${plural(tripped, 'call')} would be blocked`
-      : failOn === 'new-block'
-        ? `${plural(tripped, 'call')} newly blocked`
-        : `${plural(tripped, 'outcome')} changed`;
-  io.stderr(`aegis: --fail-on ${failOn}: ${what}\n`);
-  return ExitCode.findings;
-}
-
-/** How many events trip the gate (0: it passes). */
-export function gateCount(failOn: FailOn, report: SimulationReport): number {
-  if (failOn === 'would-block') return report.would_block;
-  if (failOn === 'new-block') return newBlocks(report);
-  return changeTotal(report);
+  return applyGates(report, { ...(failOn ? { failOn } : {}), strict: options.strict === true }, io);
 }
 
 type Loaded = { ok: true; set: PolicySet } | { ok: false; code: number };

@@ -8,7 +8,7 @@
  * into place. A crash before that rename leaves the registry as before, after it as after.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeErrno, errnoCode } from '../errno.js';
 import { InputError, isUserError } from '../errors.js';

@@ -281,6 +281,25 @@ describe.concurrent('aegis report merge', () => {
   });
 
   it.each([
+    [['--fail-on', 'would-block']],
+    [['--fail-on', 'new-block']],
+    [['--fail-on', 'change']],
+    [['--strict']],
+  ])('gates the merged report as simulate gates the unsharded one: %j', async (gate) => {
+    const [merged, full] = await Promise.all([
+      merge([...SHARDS, '--format', 'json', ...gate]),
+      once([...SHARDED, ...gate]),
+    ]);
+    expect(merged.code, merged.stderr).toBe(full.code);
+    expect(merged.stderr).toBe(full.stderr);
+    expect(merged.stdout).toBe(full.stdout);
+    if (gate[1] === 'would-block') {
+      expect(merged.code).toBe(1);
+      expect(merged.stderr).toBe('aegis: --fail-on would-block: 12 calls would be blocked\n');
+    }
+  });
+
+  it.each([
     ['a missing file', ['nope.json'], /cannot read nope\.json: no such file/],
     ['a file that is not JSON', ['traces/example.jsonl'], /not JSON/],
     [

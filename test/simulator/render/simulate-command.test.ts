@@ -32,9 +32,8 @@ vi.mock('../../../src/simulator/simulate.js', () => ({
   },
 }));
 
-const { run, gateCount, parseDurationMs, parseTimeBound } = await import(
-  '../../../src/commands/simulate.js'
-);
+const { run, parseDurationMs, parseTimeBound } = await import('../../../src/commands/simulate.js');
+const { gateCount } = await import('../../../src/commands/report-gates.js');
 
 function io(cwd = '/work/project') {
   const out = { stdout: '', stderr: '' };
