@@ -45,8 +45,10 @@ export async function* mergeByTime(sources: readonly MergeSource[]): AsyncGenera
     // Those to open from the start first, then by first event, then in the order given.
     pending.sort((a, b) => compareTimes(a.first, b.first) || a.index - b.index);
 
-    /** Reads `cursor` up to its next event (handing on what comes before it) or its end. */
-    /** advance within the batch at hand; false when it ran out first. */
+    /**
+     * Takes `cursor` up to its next event within the batch at hand, handing on the records
+     * without a time before it, and back into the heap; false when the batch ran out first.
+     */
     const advanceInBatch = (cursor: Cursor): boolean => {
       for (let record = cursor.head(); record !== undefined; record = cursor.head()) {
         if (record.kind === 'event') {
@@ -58,6 +60,7 @@ export async function* mergeByTime(sources: readonly MergeSource[]): AsyncGenera
       }
       return false;
     };
+    /** The same across batches, up to the source's end. */
     const advance = async (cursor: Cursor): Promise<void> => {
       while (!advanceInBatch(cursor)) if ((await cursor.refill()) === undefined) return;
     };
