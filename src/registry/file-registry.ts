@@ -82,81 +82,76 @@ export class FileRegistry implements Registry {
   ): Promise<PutResult> {
     checkName('version', version);
     if (info.channel !== undefined) checkName('channel', info.channel);
-    return this.writing(async () => {
-      await makeDirectory(join(this.dir, 'bundles'));
-      return withRegistryLock(this.dir, async () => {
-        crashPoint('locked');
-        const index = await this.readIndex();
-        if (index.versions.some((v) => v.version === version))
-          return { ok: false, reason: 'exists' };
-        await durableWrite(this.bundlePath(version), bytes, 'bundle');
-        const digest = sha256Hex(bytes);
-        const time = (info.time ?? new Date()).toISOString();
-        const entry: HistoryEntry = {
-          time,
-          user: info.user,
-          action: 'publish',
-          version,
-          digest,
-          ...(info.channel !== undefined ? { channel: info.channel } : {}),
-          ...(info.channel !== undefined && index.channels[info.channel] !== undefined
-            ? { previous: index.channels[info.channel] }
-            : {}),
-          ...(info.message !== undefined ? { message: info.message } : {}),
-        };
-        const next: RegistryIndex = {
-          ...index,
-          versions: [...index.versions, { version, digest, time }],
-          channels:
-            info.channel !== undefined
-              ? { ...index.channels, [info.channel]: version }
-              : index.channels,
-          history: [...index.history, entry],
-        };
-        await this.commit(next);
-        return { ok: true, entry };
-      });
+    return this.locked(join(this.dir, 'bundles'), async () => {
+      crashPoint('locked');
+      const index = await this.readIndex();
+      if (index.versions.some((v) => v.version === version)) return { ok: false, reason: 'exists' };
+      await durableWrite(this.bundlePath(version), bytes, 'bundle');
+      const digest = sha256Hex(bytes);
+      const time = (info.time ?? new Date()).toISOString();
+      const entry: HistoryEntry = {
+        time,
+        user: info.user,
+        action: 'publish',
+        version,
+        digest,
+        ...(info.channel !== undefined ? { channel: info.channel } : {}),
+        ...(info.channel !== undefined && index.channels[info.channel] !== undefined
+          ? { previous: index.channels[info.channel] }
+          : {}),
+        ...(info.message !== undefined ? { message: info.message } : {}),
+      };
+      const next: RegistryIndex = {
+        ...index,
+        versions: [...index.versions, { version, digest, time }],
+        channels:
+          info.channel !== undefined
+            ? { ...index.channels, [info.channel]: version }
+            : index.channels,
+        history: [...index.history, entry],
+      };
+      await this.commit(next);
+      return { ok: true, entry };
     });
   }
 
   async setChannel(channel: string, version: string, info: ChangeInfo): Promise<SetChannelResult> {
     checkName('channel', channel);
-    return this.writing(async () => {
-      await makeDirectory(this.dir);
-      return withRegistryLock(this.dir, async () => {
-        crashPoint('locked');
-        const index = await this.readIndex();
-        const found = index.versions.find((v) => v.version === version);
-        if (!found) return { ok: false, reason: 'not-found' };
-        const previous = index.channels[channel];
-        const entry: HistoryEntry = {
-          time: (info.time ?? new Date()).toISOString(),
-          user: info.user,
-          action: 'rollback',
-          version,
-          digest: found.digest,
-          channel,
-          ...(previous !== undefined ? { previous } : {}),
-          ...(info.message !== undefined ? { message: info.message } : {}),
-        };
-        await this.commit({
-          ...index,
-          channels: { ...index.channels, [channel]: version },
-          history: [...index.history, entry],
-        });
-        return { ok: true, entry };
+    return this.locked(this.dir, async () => {
+      crashPoint('locked');
+      const index = await this.readIndex();
+      const found = index.versions.find((v) => v.version === version);
+      if (!found) return { ok: false, reason: 'not-found' };
+      const previous = index.channels[channel];
+      const entry: HistoryEntry = {
+        time: (info.time ?? new Date()).toISOString(),
+        user: info.user,
+        action: 'rollback',
+        version,
+        digest: found.digest,
+        channel,
+        ...(previous !== undefined ? { previous } : {}),
+        ...(info.message !== undefined ? { message: info.message } : {}),
+      };
+      await this.commit({
+        ...index,
+        channels: { ...index.channels, [channel]: version },
+        history: [...index.history, entry],
       });
+      return { ok: true, entry };
     });
   }
 
   /**
-   * A change to the registry directory. What the file system refuses (no such directory, not
-   * a directory, permission, a full disk) is the user's to fix: one line naming the registry,
+   * A change to the registry: `dir` (the registry or a directory in it) made if missing, then
+   * `change` under the registry's lock. What the file system refuses (no such directory, not a
+   * directory, permission, a full disk) is the user's to fix: one line naming the registry,
    * exit 2, and durableWrite has left nothing half-written.
    */
-  private async writing<T>(change: () => Promise<T>): Promise<T> {
+  private async locked<T>(dir: string, change: () => Promise<T>): Promise<T> {
     try {
-      return await change();
+      await makeDirectory(dir);
+      return await withRegistryLock(this.dir, change);
     } catch (error) {
       if (isUserError(error) || errnoCode(error) === undefined) throw error;
       throw new InputError(`cannot write to the registry ${this.dir}: ${describeErrno(error)}`);

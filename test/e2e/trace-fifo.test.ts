@@ -15,51 +15,29 @@ import { REPO } from './run-cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'aegis-fifo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-it('reads a FIFO whose writer starts later in the same process', () => {
-  const fifo = join(dir, 'trace.jsonl');
-  execFileSync('mkfifo', [fifo]);
-  const readers = pathToFileURL(join(REPO, 'dist', 'simulator', 'readers', 'read-traces.js'));
-  const line = JSON.stringify({
-    agent: { id: 'a' },
-    tool: { name: 't' },
-    context: { time: '2026-11-18T15:00:00Z' },
-  });
-  const script = `
-    import { writeFile } from 'node:fs/promises';
-    import { readTraces } from ${JSON.stringify(readers.href)};
-    setTimeout(() => writeFile(${JSON.stringify(fifo)}, ${JSON.stringify(`${line}\n${line}\n`)}), 200);
-    const kinds = [];
-    for await (const r of readTraces([${JSON.stringify(fifo)}], { cwd: '/' })) kinds.push(r.kind);
-    process.stdout.write(kinds.join(','));
-  `;
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-    encoding: 'utf8',
-    timeout: 20_000,
-  });
-  expect(child.signal, `the read blocked: ${child.stderr}`).toBeNull();
-  expect(child.stderr).toBe('');
-  expect(child.stdout).toBe('event,event');
-});
+const READERS = pathToFileURL(join(REPO, 'dist', 'simulator', 'readers', 'read-traces.js'));
 
-it('reads two FIFOs given together (process substitution) whole, merged by time, neither peeked', () => {
-  const fifos = [join(dir, 'a.jsonl'), join(dir, 'b.jsonl')];
-  for (const fifo of fifos) execFileSync('mkfifo', [fifo]);
-  const readers = pathToFileURL(join(REPO, 'dist', 'simulator', 'readers', 'read-traces.js'));
-  const at = (s: number) =>
-    JSON.stringify({
-      agent: { id: 'a' },
-      tool: { name: 't' },
-      context: { time: `2026-11-18T15:00:${String(s).padStart(2, '0')}Z` },
-    });
-  // a: seconds 0, 2, 4; b: 1, 3. A peek would swallow a pipe's lines for good.
+const call = (time: string) =>
+  JSON.stringify({ agent: { id: 'a' }, tool: { name: 't' }, context: { time } });
+
+/**
+ * readTraces over `fifos` (made here) in a child process, each FIFO written `ms` after the
+ * start by the same process; each record as `show` prints it, joined by commas. The child is
+ * killed after 20 s: a read that blocked fails the test.
+ */
+function readFifos(fifos: { name: string; text: string; ms: number }[], show: string): string {
+  const paths = fifos.map((f) => join(dir, f.name));
+  for (const path of paths) execFileSync('mkfifo', [path]);
+  const writes = fifos.map(
+    (f, i) =>
+      `setTimeout(() => writeFile(${JSON.stringify(paths[i])}, ${JSON.stringify(f.text)}), ${f.ms});`,
+  );
   const script = `
     import { writeFile } from 'node:fs/promises';
-    import { readTraces } from ${JSON.stringify(readers.href)};
-    setTimeout(() => writeFile(${JSON.stringify(fifos[0])}, ${JSON.stringify(`${at(0)}\n${at(2)}\n${at(4)}\n`)}), 100);
-    setTimeout(() => writeFile(${JSON.stringify(fifos[1])}, ${JSON.stringify(`${at(1)}\n${at(3)}\n`)}), 200);
+    import { readTraces } from ${JSON.stringify(READERS.href)};
+    ${writes.join('\n')}
     const seen = [];
-    for await (const r of readTraces(${JSON.stringify(fifos)}, { cwd: '/' }))
-      seen.push(r.origin.file.slice(-7) + ':' + r.origin.line);
+    for await (const r of readTraces(${JSON.stringify(paths)}, { cwd: '/' })) seen.push(${show});
     process.stdout.write(seen.join(','));
   `;
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
@@ -68,5 +46,24 @@ it('reads two FIFOs given together (process substitution) whole, merged by time,
   });
   expect(child.signal, `the read blocked: ${child.stderr}`).toBeNull();
   expect(child.stderr).toBe('');
-  expect(child.stdout).toBe('a.jsonl:1,b.jsonl:1,a.jsonl:2,b.jsonl:2,a.jsonl:3');
+  return child.stdout;
+}
+
+it('reads a FIFO whose writer starts later in the same process', () => {
+  const line = call('2026-11-18T15:00:00Z');
+  const text = `${line}\n${line}\n`;
+  expect(readFifos([{ name: 'trace.jsonl', text, ms: 200 }], 'r.kind')).toBe('event,event');
+});
+
+it('reads two FIFOs given together (process substitution) whole, merged by time, neither peeked', () => {
+  const at = (s: number) => call(`2026-11-18T15:00:${String(s).padStart(2, '0')}Z`);
+  // a: seconds 0, 2, 4; b: 1, 3. A peek would swallow a pipe's lines for good.
+  const read = readFifos(
+    [
+      { name: 'a.jsonl', text: `${at(0)}\n${at(2)}\n${at(4)}\n`, ms: 100 },
+      { name: 'b.jsonl', text: `${at(1)}\n${at(3)}\n`, ms: 200 },
+    ],
+    "r.origin.file.slice(-7) + ':' + r.origin.line",
+  );
+  expect(read).toBe('a.jsonl:1,b.jsonl:1,a.jsonl:2,b.jsonl:2,a.jsonl:3');
 });
