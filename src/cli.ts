@@ -45,6 +45,11 @@ export function byteSize(value: string): number {
 const formatOption = (formats: readonly string[], fallback = 'text') =>
   new Option('--format <format>', 'output format').choices(formats).default(fallback);
 
+const engineOption = () =>
+  new Option('--engine <engine>', 'which engine decides')
+    .choices(['native', 'opa', 'wasm'])
+    .default('native');
+
 export function buildProgram(setRunner: (runner: Runner) => void): Command {
   const program = new Command('aegis')
     .description(
@@ -113,14 +118,24 @@ export function buildProgram(setRunner: (runner: Runner) => void): Command {
     .description('decide one input (JSON) or many (JSON Lines) against a bundle or policies')
     .argument('<path...>', 'a bundle (.tar.gz) or policy files and directories')
     .requiredOption('--input <file>', 'the decision input: a JSON file, JSON Lines, or - for stdin')
-    .addOption(
-      new Option('--engine <engine>', 'which engine decides')
-        .choices(['native', 'opa', 'wasm'])
-        .default('native'),
-    )
+    .addOption(engineOption())
     .option('--explain', 'print which checks ran and how each came out, on stderr')
     .action((paths: string[], opts) => {
       setRunner(async (io) => (await import('./commands/eval.js')).run({ paths, ...opts }, io));
+    });
+
+  program
+    .command('test')
+    .description('run policy tests (*.test.yaml: inputs and the decisions expected for them)')
+    .argument(
+      '<path...>',
+      'test files, policy files, directories holding either, or a bundle (.tar.gz)',
+    )
+    .addOption(formatOption(['text', 'json', 'junit']))
+    .addOption(engineOption())
+    .option('--coverage', 'also list the rule ids that no case made a decision cite')
+    .action((paths: string[], opts) => {
+      setRunner(async (io) => (await import('./commands/test.js')).run({ paths, ...opts }, io));
     });
 
   const reportFormats = ['text', 'json', 'markdown', 'html', 'junit'];
@@ -143,11 +158,7 @@ export function buildProgram(setRunner: (runner: Runner) => void): Command {
         'exit 1 when: any would-block, any new block, any change',
       ).choices(['would-block', 'new-block', 'change']),
     )
-    .addOption(
-      new Option('--engine <engine>', 'which engine decides')
-        .choices(['native', 'opa', 'wasm'])
-        .default('native'),
-    )
+    .addOption(engineOption())
     .option('--since <time>', 'only events at or after: RFC 3339, a date, or back from now (24h)')
     .option('--until <time>', 'only events before: RFC 3339, a date, or back from now (1h)')
     .option('--shard <i/n>', 'replay shard i (0-based) of n; merge with `aegis report merge`')

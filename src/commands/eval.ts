@@ -9,13 +9,11 @@ import { createEngine, ENGINE_NAMES, isEngineName } from '../engine/engines.js';
 import { explainDecision } from '../engine/explain.js';
 import type { JsonObject } from '../engine/json.js';
 import { MAX_INPUT_DEPTH, nestsDeeperThan } from '../engine/json.js';
-import { loadPolicySet } from '../engine/policy-set.js';
 import { compareCodePoints } from '../engine/strings.js';
 import { describeErrno } from '../errno.js';
 import { ExitCode, InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
-import { VALIDATION_RENDERERS } from '../render/renderers.js';
-import { packageInfo } from './package-info.js';
+import { loadPolicies } from './load-policies.js';
 
 export interface EvalCommandOptions {
   paths: string[];
@@ -36,24 +34,8 @@ export async function run(options: EvalCommandOptions, io: CommandIO): Promise<n
   const text = await readInputText(options.input, io, options.maxInputSize ?? DEFAULT_MAX_INPUT);
   const parsed = parseInputs(text, options.input);
 
-  const pkg = packageInfo();
-  const loaded = await loadPolicySet(options.paths, {
-    cwd: io.cwd,
-    env: io.env,
-    wasm: engineName === 'wasm',
-    compilerVersion: pkg.version,
-  });
-  if (!loaded.ok) {
-    io.stderr(
-      VALIDATION_RENDERERS.text(loaded.validation, {
-        color: io.color,
-        strict: false,
-        version: pkg.version,
-        informationUri: pkg.homepage,
-      }),
-    );
-    return loaded.validation.inputError ? ExitCode.usage : ExitCode.findings;
-  }
+  const loaded = await loadPolicies(options.paths, engineName, io);
+  if (!loaded.ok) return loaded.code;
   const engine = await createEngine(engineName, loaded.set, { cwd: io.cwd, env: io.env });
   try {
     const decisions = (await engine.evaluateMany(parsed.inputs)).map(inDocumentOrder);

@@ -61,6 +61,7 @@ export async function run(options: InitCommandOptions, io: CommandIO): Promise<n
   if (where !== '.') lines.push(`  cd ${where}`);
   lines.push(
     '  aegis validate policies',
+    '  aegis test policies',
     '  aegis compile policies -o bundle.tar.gz',
     '  aegis simulate traces/example.jsonl --policy policies',
   );

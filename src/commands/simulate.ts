@@ -7,11 +7,9 @@
  */
 import { resolve } from 'node:path';
 import { ENGINE_NAMES, type EngineName, isEngineName } from '../engine/engines.js';
-import { loadPolicySet, type PolicySet } from '../engine/policy-set.js';
 import { isLeap, parseRfc3339Ns } from '../engine/rfc3339.js';
-import { ExitCode, InputError, UsageError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
-import { VALIDATION_RENDERERS } from '../render/renderers.js';
 import { expandTracePaths } from '../simulator/readers/expand-trace-paths.js';
 import { emitReport } from '../simulator/render/emit-report.js';
 import { startProgress } from '../simulator/render/progress.js';
@@ -20,6 +18,7 @@ import { plural } from '../simulator/render/report-facts.js';
 import { parseShard } from '../simulator/shard.js';
 import { simulate } from '../simulator/simulate.js';
 import type { SimulationReport } from '../simulator/types.js';
+import { type LoadedPolicies, loadPolicies } from './load-policies.js';
 import {
   policyFileArguments,
   refuseWritingIntoPolicyDirectory,
@@ -123,32 +122,15 @@ export async function run(options: SimulateCommandOptions, io: CommandIO): Promi
   return applyGates(report, { ...(failOn ? { failOn } : {}), strict: options.strict === true }, io);
 }
 
-type Loaded = { ok: true; set: PolicySet } | { ok: false; code: number };
-
 async function loadSet(
   which: 'policy' | 'baseline',
   paths: string[],
   engine: EngineName,
   io: CommandIO,
-): Promise<Loaded> {
-  const pkg = packageInfo();
-  const loaded = await loadPolicySet(paths, {
-    cwd: io.cwd,
-    env: io.env,
-    wasm: engine === 'wasm',
-    compilerVersion: pkg.version,
-  });
-  if (loaded.ok) return loaded;
-  io.stderr(
-    VALIDATION_RENDERERS.text(loaded.validation, {
-      color: io.color,
-      strict: false,
-      version: pkg.version,
-      informationUri: pkg.homepage,
-    }),
-  );
-  io.stderr(`aegis: not simulated: the ${which === 'policy' ? 'policy' : 'baseline'} has errors\n`);
-  return { ok: false, code: loaded.validation.inputError ? ExitCode.usage : ExitCode.findings };
+): Promise<LoadedPolicies> {
+  const loaded = await loadPolicies(paths, engine, io);
+  if (!loaded.ok) io.stderr(`aegis: not simulated: the ${which} has errors\n`);
+  return loaded;
 }
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };

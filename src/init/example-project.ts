@@ -1,6 +1,7 @@
 /** The files `aegis init` writes, as plain data: paths relative to the target directory. */
 import { examplePolicies, schemaUrl } from './example-policies.js';
 import { exampleReadme } from './example-readme.js';
+import { exampleTests } from './example-tests.js';
 import { exampleTrace } from './example-trace.js';
 
 export interface ProjectFile {
@@ -13,6 +14,7 @@ export function exampleProject(packageName: string, version: string): ProjectFil
   const schema = schemaUrl(packageName, version);
   return [
     { path: 'policies/agents.yaml', content: examplePolicies(schema) },
+    { path: 'policies/agents.test.yaml', content: exampleTests() },
     { path: 'traces/example.jsonl', content: exampleTrace() },
     { path: 'README.md', content: exampleReadme(schema, packageName) },
   ];

@@ -6,11 +6,13 @@ Written by \`aegis init\`. Edit \`policies/agents.yaml\`, then:
 
 \`\`\`sh
 aegis validate policies                                  # schema and semantic checks
+aegis test policies                                      # the cases in agents.test.yaml
 aegis compile policies -o bundle.tar.gz                  # an OPA bundle of Rego v1
 aegis simulate traces/example.jsonl --policy policies    # what would these policies block?
 \`\`\`
 
-- \`policies/\`: one YAML document per agent (\`aegis schema policy\` prints every key).
+- \`policies/\`: one YAML document per agent (\`aegis schema policy\` prints every key),
+  and \`agents.test.yaml\`: inputs and the decision expected for each (\`aegis test\`).
 - \`traces/example.jsonl\`: recorded tool calls, one decision input per line with its
   \`context.time\`; replace it with your own gateway's traces or OpenTelemetry spans.
 

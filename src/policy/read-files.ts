@@ -33,6 +33,11 @@ export interface ReadOptions {
   cwd: string;
   /** Bytes; larger files are refused unread. */
   maxFileSize?: number;
+  /**
+   * The files taken from a directory, by name: policy files unless said otherwise (`aegis
+   * test` reads its test files with isTestFileName). A file named on its own is always read.
+   */
+  accept?: (name: string) => boolean;
 }
 
 export interface SourceText {
@@ -47,15 +52,21 @@ export interface ReadResult {
   diagnostics: Diagnostic[];
 }
 
+/** Policy files in a directory: YAML and JSON, except `aegis test`'s test files. */
 export function isPolicyFileName(name: string): boolean {
-  return POLICY_EXTENSIONS.has(extname(name).toLowerCase()) && !name.endsWith('.test.yaml');
+  return POLICY_EXTENSIONS.has(extname(name).toLowerCase()) && !isTestFileName(name);
+}
+
+/** `aegis test`'s test files: `*.test.yaml` (or `.test.yml`). */
+export function isTestFileName(name: string): boolean {
+  return /\.test\.ya?ml$/i.test(name);
 }
 
 export async function readPolicyFiles(
   paths: readonly string[],
   options: ReadOptions,
 ): Promise<ReadResult> {
-  const diagnostics: Diagnostic[] = [];
+  const { files, diagnostics } = await findFiles(paths, options);
   const fail = (
     file: string,
     code: DiagnosticCode,
@@ -63,42 +74,8 @@ export async function readPolicyFiles(
     hint?: string,
     at = FILE_START,
   ) => diagnostics.push(fileDiagnostic(code, file, at, message, hint));
-  const display = (absolute: string) => {
-    const rel = relative(options.cwd, absolute);
-    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absolute;
-  };
-
-  const files: string[] = [];
+  const display = displayPath(options.cwd);
   const seenFiles = new Set<string>();
-  for (const arg of paths) {
-    const absolute = resolve(options.cwd, arg);
-    let info: Stats;
-    try {
-      info = await stat(absolute);
-    } catch (error) {
-      const code = errnoCode(error);
-      if (code === 'ELOOP') fail(arg, 'symlink-loop', 'symbolic link loop');
-      else if (code === 'ENOENT') fail(arg, 'path-not-found', 'no such file or directory');
-      else fail(arg, 'unreadable-file', describeReadError(error));
-      continue;
-    }
-    if (info.isDirectory()) {
-      const found: string[] = [];
-      const reported = diagnostics.length;
-      await walk(absolute, found, new Set(), (file, code, message) =>
-        fail(display(file), code, message),
-      );
-      // Policy files that could not be read are already reported; "holds none" would be wrong.
-      if (found.length === 0 && diagnostics.length === reported) {
-        fail(arg, 'no-policy-files', 'directory holds no .yaml, .yml or .json files');
-      }
-      files.push(...found);
-    } else {
-      // A file named explicitly is read whatever its extension; JSON when it says so.
-      files.push(absolute);
-    }
-  }
-
   const sources: SourceText[] = [];
   const unique = files.filter((f) => !seenFiles.has(f) && seenFiles.add(f));
   const reads = unique.map((absolute) =>
@@ -131,13 +108,72 @@ export async function readPolicyFiles(
   return { sources, diagnostics };
 }
 
+/** A path for messages: relative to `cwd` when under it, else absolute. */
+function displayPath(cwd: string): (absolute: string) => string {
+  return (absolute) => {
+    const rel = relative(cwd, absolute);
+    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absolute;
+  };
+}
+
+/**
+ * The files the path arguments name (absolute, in argument order, directories walked in name
+ * order), without reading them; what cannot be looked at becomes a diagnostic.
+ */
+export async function findFiles(
+  paths: readonly string[],
+  options: ReadOptions,
+): Promise<{ files: string[]; diagnostics: Diagnostic[] }> {
+  const diagnostics: Diagnostic[] = [];
+  const fail = (file: string, code: DiagnosticCode, message: string) =>
+    diagnostics.push(fileDiagnostic(code, file, FILE_START, message));
+  const display = displayPath(options.cwd);
+  const accept = options.accept ?? isPolicyFileName;
+  const files: string[] = [];
+  for (const arg of paths) {
+    const absolute = resolve(options.cwd, arg);
+    let info: Stats;
+    try {
+      info = await stat(absolute);
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code === 'ELOOP') fail(arg, 'symlink-loop', 'symbolic link loop');
+      else if (code === 'ENOENT') fail(arg, 'path-not-found', 'no such file or directory');
+      else fail(arg, 'unreadable-file', describeReadError(error));
+      continue;
+    }
+    if (info.isDirectory()) {
+      const found: string[] = [];
+      const reported = diagnostics.length;
+      await walk(absolute, found, new Set(), accept, (file, code, message) =>
+        fail(display(file), code, message),
+      );
+      // Policy files that could not be read are already reported; "holds none" would be wrong.
+      if (found.length === 0 && diagnostics.length === reported && accept === isPolicyFileName) {
+        fail(arg, 'no-policy-files', 'directory holds no .yaml, .yml or .json files');
+      }
+      files.push(...found);
+    } else {
+      // A file named explicitly is read whatever its extension; JSON when it says so.
+      files.push(absolute);
+    }
+  }
+  return { files, diagnostics };
+}
+
 type Fail = (file: string, code: DiagnosticCode, message: string) => void;
 
 /**
  * Depth-first, sorted by name so that output is stable. `ancestors` holds the real paths of
  * the directories on the current branch: a link back into one of them is a loop.
  */
-async function walk(dir: string, out: string[], ancestors: Set<string>, fail: Fail): Promise<void> {
+async function walk(
+  dir: string,
+  out: string[],
+  ancestors: Set<string>,
+  accept: (name: string) => boolean,
+  fail: Fail,
+): Promise<void> {
   let real: string;
   try {
     real = await realpath(dir);
@@ -189,7 +225,7 @@ async function walk(dir: string, out: string[], ancestors: Set<string>, fail: Fa
     } catch (error) {
       const code = errnoCode(error);
       // A dangling link that is not a policy file is none of our business.
-      if (code === 'ENOENT' && !isPolicyFileName(name)) continue;
+      if (code === 'ENOENT' && !accept(name)) continue;
       const looped = code === 'ELOOP';
       fail(
         path,
@@ -198,8 +234,8 @@ async function walk(dir: string, out: string[], ancestors: Set<string>, fail: Fa
       );
       continue;
     }
-    if (info.isDirectory()) await walk(path, out, branch, fail);
-    else if (isPolicyFileName(name)) out.push(path);
+    if (info.isDirectory()) await walk(path, out, branch, accept, fail);
+    else if (accept(name)) out.push(path);
   }
 }
 

@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aegis, REPO, tempDir } from './run-cli.js';
 
-const FILES = ['policies/agents.yaml', 'traces/example.jsonl', 'README.md'];
+const FILES = [
+  'policies/agents.yaml',
+  'policies/agents.test.yaml',
+  'traces/example.jsonl',
+  'README.md',
+];
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 let dir: { path: string; remove: () => void };
@@ -33,6 +38,19 @@ describe('aegis init', () => {
     const result = aegis(['validate', 'policies', '--strict'], { cwd: join(dir.path, 'proj') });
     expect(result.stdout).toBe('✔ 3 policies in 1 file are valid\n');
     expect(result.code).toBe(0);
+  });
+
+  it('writes policy tests that pass on every engine', () => {
+    for (const engine of ['native', 'opa', 'wasm']) {
+      const result = aegis(['test', 'policies', '--engine', engine, '--format', 'json'], {
+        cwd: join(dir.path, 'proj'),
+      });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const report = JSON.parse(result.stdout);
+      expect(report.failed).toBe(0);
+      expect(report.passed).toBeGreaterThanOrEqual(8);
+    }
   });
 
   it('points editors at the schema of this version', () => {
@@ -74,6 +92,7 @@ describe('aegis init', () => {
   it('explains the next steps in README.md', () => {
     const readme = readFileSync(join(dir.path, 'proj', 'README.md'), 'utf8');
     expect(readme).toContain('aegis validate policies');
+    expect(readme).toContain('aegis test policies');
     expect(readme).toContain('aegis compile policies -o bundle.tar.gz');
     expect(readme).toContain('aegis simulate traces/example.jsonl --policy policies');
   });

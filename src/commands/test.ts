@@ -1,0 +1,150 @@
+/**
+ * `aegis test <path...>`: policy unit tests. The paths name policies (files, directories, or
+ * one bundle) and test files (`*.test.yaml`, the README section on `aegis test`); a directory is searched
+ * for both. Every case's input is decided by the chosen engine against the policies, and the
+ * fields its `expect` names are compared. Exit 0 when every case passes, 1 when one fails (or
+ * a policy is invalid), 2 when a test file cannot be read or says something unclear.
+ */
+import { stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { ruleIds } from '../compiler/rule-ids.js';
+import { createEngine, ENGINE_NAMES, isEngineName } from '../engine/engines.js';
+import { compareCodePoints } from '../engine/strings.js';
+import { describeErrno } from '../errno.js';
+import { ExitCode, InputError, UsageError } from '../errors.js';
+import type { CommandIO } from '../io.js';
+import { findFiles, isTestFileName, readPolicyFiles } from '../policy/read-files.js';
+import { checkCase } from '../testing/check-case.js';
+import {
+  type Coverage,
+  renderJson,
+  renderJunit,
+  renderText,
+  type TestRun,
+} from '../testing/render-results.js';
+import { parseTestFile, type TestCase } from '../testing/test-file.js';
+import { loadPolicies } from './load-policies.js';
+import { packageInfo } from './package-info.js';
+
+export interface TestCommandOptions {
+  paths: string[];
+  format?: string;
+  engine?: string;
+  coverage?: boolean;
+}
+
+const FORMATS = ['text', 'json', 'junit'] as const;
+
+export async function run(options: TestCommandOptions, io: CommandIO): Promise<number> {
+  const format = options.format ?? 'text';
+  if (!(FORMATS as readonly string[]).includes(format))
+    throw new UsageError(`unknown format \`${format}\`; one of: ${FORMATS.join(', ')}`);
+  const engineName = options.engine ?? 'native';
+  if (!isEngineName(engineName))
+    throw new UsageError(`unknown engine \`${engineName}\`; one of: ${ENGINE_NAMES.join(', ')}`);
+
+  const { tests, policies } = await sortPaths(options.paths, io.cwd);
+  const cases = await readCases(tests, io);
+  if (cases === undefined) return ExitCode.usage;
+  if (policies.length === 0)
+    throw new InputError(
+      'no policies to test: the paths hold only test files',
+      'give the policy files, their directory, or a bundle as well',
+    );
+
+  const loaded = await loadPolicies(policies, engineName, io);
+  if (!loaded.ok) return loaded.code;
+  const engine = await createEngine(engineName, loaded.set, { cwd: io.cwd, env: io.env });
+  let testRun: TestRun;
+  try {
+    const decisions = await engine.evaluateMany(cases.map((c) => c.input));
+    const outcomes = cases.map((c, i) => {
+      const decision = decisions[i];
+      if (!decision) throw new Error(`the ${engineName} engine left case "${c.name}" undecided`);
+      return { case: c, mismatches: checkCase(c.expect, decision) };
+    });
+    testRun = {
+      engine: engineName,
+      revision: loaded.set.revision,
+      outcomes,
+      ...(options.coverage
+        ? {
+            coverage: coverage(
+              ruleIds(loaded.set.ir),
+              decisions.flatMap((d) => d.reasons),
+            ),
+          }
+        : {}),
+    };
+  } finally {
+    await engine.close();
+  }
+  if (format === 'json') io.stdout(renderJson(testRun));
+  else if (format === 'junit') io.stdout(renderJunit(testRun, packageInfo().version));
+  else io.stdout(renderText(testRun));
+  return testRun.outcomes.some((o) => o.mismatches.length > 0) ? ExitCode.findings : ExitCode.ok;
+}
+
+/**
+ * The arguments as test paths and policy paths: a test file named on its own is a test path;
+ * a directory is both (for its test files, and for its policy files if it has any); anything
+ * else is a policy path (a policy file, or a bundle), as `eval` takes them.
+ */
+async function sortPaths(
+  paths: readonly string[],
+  cwd: string,
+): Promise<{ tests: string[]; policies: string[] }> {
+  const tests: string[] = [];
+  const policies: string[] = [];
+  for (const path of paths) {
+    const info = await stat(resolve(cwd, path)).catch((error: unknown) => {
+      throw new InputError(`${path}: ${describeErrno(error)}`);
+    });
+    const isDirectory = info.isDirectory();
+    if (isDirectory) {
+      tests.push(path);
+      // A directory that holds nothing but tests adds no policy (and is no bundle's rival);
+      // one with something unreadable in it goes on, for the policy reader to report.
+      const found = await findFiles([path], { cwd });
+      if (found.files.length > 0 || found.diagnostics.some((d) => d.code !== 'no-policy-files'))
+        policies.push(path);
+    } else if (isTestFileName(basename(path))) tests.push(path);
+    else policies.push(path);
+  }
+  return { tests, policies };
+}
+
+/** Every case of the test files, in file order; undefined when a problem was reported. */
+async function readCases(paths: readonly string[], io: CommandIO): Promise<TestCase[] | undefined> {
+  if (paths.length === 0)
+    throw new InputError(
+      'no test files: name *.test.yaml files, or directories that hold them',
+      'the README section on `aegis test` shows the format',
+    );
+  const read = await readPolicyFiles(paths, { cwd: io.cwd, accept: isTestFileName });
+  const problems = read.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`);
+  const cases: TestCase[] = [];
+  for (const source of read.sources) {
+    const parsed = parseTestFile(source.file, source.text);
+    if (parsed.ok) cases.push(...parsed.cases);
+    else
+      problems.push(...parsed.problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`));
+  }
+  if (problems.length > 0) {
+    io.stderr(`${problems.map((p) => `aegis: ${p}`).join('\n')}\n`);
+    return undefined;
+  }
+  if (cases.length === 0)
+    throw new InputError(
+      `no test files (*.test.yaml) in ${paths.join(', ')}`,
+      'the README section on `aegis test` shows the format',
+    );
+  return cases;
+}
+
+/** Which of the policy set's rule ids some case's decision cited. */
+function coverage(all: ReadonlySet<string>, reasons: readonly { rule: string }[]): Coverage {
+  const cited = new Set(reasons.map((r) => r.rule).filter((rule) => all.has(rule)));
+  const uncited = [...all].filter((rule) => !cited.has(rule)).sort(compareCodePoints);
+  return { rules: all.size, cited: cited.size, uncited };
+}

@@ -1,0 +1,143 @@
+/**
+ * `aegis test` results as text (the terminal), JSON (`TestReport`, for scripts) and JUnit XML
+ * (CI test tabs: a test suite per file, a test case per case).
+ */
+import { xml } from '../simulator/render/junit.js';
+import type { Mismatch } from './check-case.js';
+import type { TestCase } from './test-file.js';
+
+export interface CaseOutcome {
+  case: TestCase;
+  mismatches: Mismatch[];
+}
+
+/** Rule ids a decision of the policy set can cite, and which no case's decision cited. */
+export interface Coverage {
+  rules: number;
+  cited: number;
+  uncited: string[];
+}
+
+export interface TestRun {
+  engine: string;
+  revision: string;
+  outcomes: CaseOutcome[];
+  coverage?: Coverage;
+}
+
+/** The JSON document of `aegis test --format json`. */
+export interface TestReport {
+  passed: number;
+  failed: number;
+  engine: string;
+  policy: { revision: string };
+  files: {
+    file: string;
+    cases: {
+      name: string;
+      line: number;
+      ok: boolean;
+      mismatches: Mismatch[];
+    }[];
+  }[];
+  coverage?: Coverage;
+}
+
+export function testReport(run: TestRun): TestReport {
+  const files = new Map<string, TestReport['files'][number]>();
+  for (const { case: c, mismatches } of run.outcomes) {
+    let entry = files.get(c.file);
+    if (!entry) {
+      entry = { file: c.file, cases: [] };
+      files.set(c.file, entry);
+    }
+    entry.cases.push({ name: c.name, line: c.line, ok: mismatches.length === 0, mismatches });
+  }
+  const failed = run.outcomes.filter((o) => o.mismatches.length > 0).length;
+  return {
+    passed: run.outcomes.length - failed,
+    failed,
+    engine: run.engine,
+    policy: { revision: run.revision },
+    files: [...files.values()],
+    ...(run.coverage ? { coverage: run.coverage } : {}),
+  };
+}
+
+export function renderJson(run: TestRun): string {
+  return `${JSON.stringify(testReport(run), null, 2)}\n`;
+}
+
+export function renderText(run: TestRun): string {
+  const report = testReport(run);
+  const lines: string[] = [];
+  for (const file of report.files) {
+    lines.push(file.file);
+    for (const c of file.cases) {
+      lines.push(`  ${c.ok ? 'PASS' : 'FAIL'}  ${c.name}${c.ok ? '' : `  (line ${c.line})`}`);
+      for (const m of c.mismatches)
+        lines.push(`        ${m.field}: expected ${show(m.expected)}, got ${show(m.actual)}`);
+    }
+  }
+  const total = report.passed + report.failed;
+  lines.push(
+    `${total} case${total === 1 ? '' : 's'}: ${report.passed} passed, ${report.failed} failed ` +
+      `(${report.engine} engine, policy ${report.policy.revision})`,
+  );
+  const coverage = report.coverage;
+  if (coverage) {
+    const share = coverage.rules === 0 ? 100 : Math.floor((coverage.cited * 100) / coverage.rules);
+    lines.push(
+      `coverage: ${coverage.cited} of ${coverage.rules} rule ids cited by some case (${share}%)`,
+    );
+    for (const rule of coverage.uncited) lines.push(`  never cited: ${rule}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderJunit(run: TestRun, version: string): string {
+  const report = testReport(run);
+  const total = report.passed + report.failed;
+  const out = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="aegis test" tests="${total}" failures="${report.failed}" errors="0">`,
+  ];
+  for (const file of report.files) {
+    const failures = file.cases.filter((c) => !c.ok).length;
+    out.push(
+      `  <testsuite name="${xml(file.file)}" tests="${file.cases.length}" failures="${failures}" errors="0" skipped="0">`,
+      '    <properties>',
+      `      <property name="aegis.version" value="${xml(version)}"/>`,
+      `      <property name="policy.revision" value="${xml(report.policy.revision)}"/>`,
+      `      <property name="engine" value="${xml(report.engine)}"/>`,
+      '    </properties>',
+    );
+    for (const c of file.cases) {
+      const open = `    <testcase classname="${xml(file.file)}" name="${xml(c.name)}" file="${xml(file.file)}" line="${c.line}"`;
+      if (c.ok) {
+        out.push(`${open}/>`);
+        continue;
+      }
+      const body = c.mismatches
+        .map((m) => `${m.field}: expected ${show(m.expected)}, got ${show(m.actual)}`)
+        .join('\n');
+      out.push(
+        `${open}>`,
+        `      <failure message="${xml(differ(c.mismatches))}">${xml(body)}</failure>`,
+        '    </testcase>',
+      );
+    }
+    out.push('  </testsuite>');
+  }
+  out.push('</testsuites>');
+  return `${out.join('\n')}\n`;
+}
+
+function differ(mismatches: readonly Mismatch[]): string {
+  const fields = mismatches.map((m) => m.field).join(', ');
+  return `${fields} ${mismatches.length === 1 ? 'differs' : 'differ'} from what was expected`;
+}
+
+function show(value: unknown): string {
+  return JSON.stringify(value) ?? 'nothing';
+}
