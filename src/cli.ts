@@ -134,6 +134,7 @@ export function buildProgram(setRunner: (runner: Runner) => void): Command {
     .addOption(formatOption(['text', 'json', 'junit']))
     .addOption(engineOption())
     .option('--coverage', 'also list the rule ids that no case made a decision cite')
+    .option('--run <pattern>', 'only the cases whose name matches this regular expression')
     .action((paths: string[], opts) => {
       setRunner(async (io) => (await import('./commands/test.js')).run({ paths, ...opts }, io));
     });

@@ -31,6 +31,8 @@ export interface TestCommandOptions {
   format?: string;
   engine?: string;
   coverage?: boolean;
+  /** Only the cases whose name this regular expression matches (JavaScript syntax). */
+  run?: string;
 }
 
 const FORMATS = ['text', 'json', 'junit'] as const;
@@ -43,9 +45,16 @@ export async function run(options: TestCommandOptions, io: CommandIO): Promise<n
   if (!isEngineName(engineName))
     throw new UsageError(`unknown engine \`${engineName}\`; one of: ${ENGINE_NAMES.join(', ')}`);
 
+  const only = options.run === undefined ? undefined : namePattern(options.run);
   const { tests, policies } = await sortPaths(options.paths, io.cwd);
-  const cases = await readCases(tests, io);
-  if (cases === undefined) return ExitCode.usage;
+  const read = await readCases(tests, io);
+  if (read === undefined) return ExitCode.usage;
+  const cases = only ? read.filter((c) => only.test(c.name)) : read;
+  if (cases.length === 0)
+    throw new InputError(
+      `no case's name matches --run ${options.run}`,
+      'aegis test without --run lists them',
+    );
   if (policies.length === 0)
     throw new InputError(
       'no policies to test: the paths hold only test files',
@@ -140,6 +149,16 @@ async function readCases(paths: readonly string[], io: CommandIO): Promise<TestC
       'the README section on `aegis test` shows the format',
     );
   return cases;
+}
+
+function namePattern(text: string): RegExp {
+  try {
+    return new RegExp(text, 'u');
+  } catch (error) {
+    throw new UsageError(
+      `--run: ${text} is not a regular expression (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
 }
 
 /** Which of the policy set's rule ids some case's decision cited. */

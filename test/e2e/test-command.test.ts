@@ -198,6 +198,20 @@ describe('aegis test', () => {
     expect(result.stderr).toContain(message);
   });
 
+  it('runs only the cases whose name matches --run', () => {
+    const result = testCli(['fin', '--run', '^egress', '--format', 'json']);
+    expect(result.code).toBe(0);
+    const names = JSON.parse(result.stdout).files[0].cases.map((c: { name: string }) => c.name);
+    expect(names).toEqual(
+      fixtureCases('fintech')
+        .map((c) => c.name)
+        .filter((name) => name.startsWith('egress')),
+    );
+    expect(names.length).toBeGreaterThanOrEqual(2);
+    expectCleanRefusal(testCli(['fin', '--run', 'no case is named so']));
+    expectCleanRefusal(testCli(['fin', '--run', '(']));
+  });
+
   it('refuses paths without tests, without policies, or that are not there', () => {
     expectCleanRefusal(testCli(['policies']));
     expect(testCli(['policies']).stderr).toContain('no test files');
