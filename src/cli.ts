@@ -78,7 +78,7 @@ export function buildProgram(setRunner: (runner: Runner) => void): Command {
   program
     .command('schema')
     .description('print a JSON Schema')
-    .argument('[name]', 'policy | input | decision | trace', 'policy')
+    .argument('[name]', 'policy | input | decision | trace | test', 'policy')
     .action((name: string) => {
       setRunner(async (io) => (await import('./commands/schema.js')).run({ name }, io));
     });

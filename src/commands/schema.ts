@@ -1,5 +1,5 @@
 /**
- * `aegis schema [policy|input|decision|trace]`: print a JSON Schema shipped in `schemas/`.
+ * `aegis schema [policy|input|decision|trace|test]`: print a JSON Schema shipped in `schemas/`.
  * A schema whose file is not in the package yet is reported as not available rather than
  * hidden, so that it appears as soon as the file is added.
  */
@@ -14,6 +14,7 @@ export const SCHEMA_FILES = {
   input: 'decision-input.schema.json',
   decision: 'decision.schema.json',
   trace: 'trace-event.schema.json',
+  test: 'policy-test.schema.json',
 } as const;
 
 export type SchemaName = keyof typeof SCHEMA_FILES;

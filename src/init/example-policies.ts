@@ -13,6 +13,11 @@ export function schemaUrl(packageName: string, version: string): string {
   return `https://unpkg.com/${packageName}@${version}/schemas/aegis-policy.v1.schema.json`;
 }
 
+/** The same for the test files of `aegis test`. */
+export function testSchemaUrl(packageName: string, version: string): string {
+  return `https://unpkg.com/${packageName}@${version}/schemas/policy-test.schema.json`;
+}
+
 export function examplePolicies(schema: string): string {
   return `# yaml-language-server: $schema=${schema}
 #

@@ -1,5 +1,5 @@
 /** The files `aegis init` writes, as plain data: paths relative to the target directory. */
-import { examplePolicies, schemaUrl } from './example-policies.js';
+import { examplePolicies, schemaUrl, testSchemaUrl } from './example-policies.js';
 import { exampleReadme } from './example-readme.js';
 import { exampleTests } from './example-tests.js';
 import { exampleTrace } from './example-trace.js';
@@ -14,7 +14,10 @@ export function exampleProject(packageName: string, version: string): ProjectFil
   const schema = schemaUrl(packageName, version);
   return [
     { path: 'policies/agents.yaml', content: examplePolicies(schema) },
-    { path: 'policies/agents.test.yaml', content: exampleTests() },
+    {
+      path: 'policies/agents.test.yaml',
+      content: exampleTests(testSchemaUrl(packageName, version)),
+    },
     { path: 'traces/example.jsonl', content: exampleTrace() },
     { path: 'README.md', content: exampleReadme(schema, packageName) },
   ];

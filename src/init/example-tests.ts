@@ -3,8 +3,10 @@
  * per agent of the example policies, each expectation read off the policy (not copied from
  * what aegis answered). test/e2e/init.test.ts runs them.
  */
-export function exampleTests(): string {
-  return `# Policy tests for agents.yaml: \`aegis test policies\` decides each input and compares the
+export function exampleTests(schema: string): string {
+  return `# yaml-language-server: $schema=${schema}
+#
+# Policy tests for agents.yaml: \`aegis test policies\` decides each input and compares the
 # fields under \`expect\` (decision, outcome, allow, mode, codes, rules, redactions, params).
 # A Wednesday afternoon in New York unless a case says otherwise.
 cases:

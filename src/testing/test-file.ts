@@ -97,6 +97,9 @@ export function parseTestFile(file: string, text: string): TestFileResult {
   }
   for (const pair of root.items) {
     const key = yaml.isScalar(pair.key) ? pair.key.value : undefined;
+    // `$schema`: for editors (schemas/policy-test.schema.json), as in a policy.
+    if (key === '$schema' && yaml.isScalar(pair.value) && typeof pair.value.value === 'string')
+      continue;
     if (key !== 'cases')
       at(pair.key as YamlNode, `unknown key \`${String(key)}\`; a test file has \`cases:\``);
   }

@@ -22,21 +22,24 @@ describe('aegis schema', () => {
     expect(aegis(['schema', 'policy'], { cwd: dir.path }).stdout).toBe(result.stdout);
   });
 
-  it.each(['input', 'decision', 'trace'] as const)('%s: printed as shipped in schemas/', (name) => {
-    const file = join(REPO, 'schemas', SCHEMA_FILES[name]);
-    expect(existsSync(file), file).toBe(true);
-    const result = aegis(['schema', name], { cwd: dir.path });
-    expect(result.code).toBe(0);
-    expect(result.stderr).toBe('');
-    expect(JSON.parse(result.stdout).$schema).toMatch(/json-schema\.org/);
-    expect(result.stdout).toBe(readFileSync(file, 'utf8'));
-  });
+  it.each(['input', 'decision', 'trace', 'test'] as const)(
+    '%s: printed as shipped in schemas/',
+    (name) => {
+      const file = join(REPO, 'schemas', SCHEMA_FILES[name]);
+      expect(existsSync(file), file).toBe(true);
+      const result = aegis(['schema', name], { cwd: dir.path });
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe('');
+      expect(JSON.parse(result.stdout).$schema).toMatch(/json-schema\.org/);
+      expect(result.stdout).toBe(readFileSync(file, 'utf8'));
+    },
+  );
 
   it('an unknown name lists the names', () => {
     const result = aegis(['schema', 'polcy'], { cwd: dir.path });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      'aegis: unknown schema `polcy`; one of: policy, input, decision, trace\n',
+      'aegis: unknown schema `polcy`; one of: policy, input, decision, trace, test\n',
     );
   });
 });
