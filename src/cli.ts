@@ -135,6 +135,7 @@ export function buildProgram(setRunner: (runner: Runner) => void): Command {
     .addOption(engineOption())
     .option('--coverage', 'also list the rule ids that no case made a decision cite')
     .option('--run <pattern>', 'only the cases whose name matches this regular expression')
+    .option('--explain', 'for each failing case, which checks ran and how each came out, on stderr')
     .action((paths: string[], opts) => {
       setRunner(async (io) => (await import('./commands/test.js')).run({ paths, ...opts }, io));
     });

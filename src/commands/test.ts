@@ -9,6 +9,7 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { ruleIds } from '../compiler/rule-ids.js';
 import { createEngine, ENGINE_NAMES, isEngineName } from '../engine/engines.js';
+import { explainDecision } from '../engine/explain.js';
 import { compareCodePoints } from '../engine/strings.js';
 import { describeErrno } from '../errno.js';
 import { ExitCode, InputError, UsageError } from '../errors.js';
@@ -33,6 +34,8 @@ export interface TestCommandOptions {
   coverage?: boolean;
   /** Only the cases whose name this regular expression matches (JavaScript syntax). */
   run?: string;
+  /** On stderr, for each failing case, which checks ran and how each came out. */
+  explain?: boolean;
 }
 
 const FORMATS = ['text', 'json', 'junit'] as const;
@@ -70,7 +73,12 @@ export async function run(options: TestCommandOptions, io: CommandIO): Promise<n
     const outcomes = cases.map((c, i) => {
       const decision = decisions[i];
       if (!decision) throw new Error(`the ${engineName} engine left case "${c.name}" undecided`);
-      return { case: c, mismatches: checkCase(c.expect, decision) };
+      const mismatches = checkCase(c.expect, decision);
+      if (options.explain && mismatches.length > 0)
+        io.stderr(
+          `${c.file}:${c.line}: ${c.name}\n${explainDecision(loaded.set.ir, c.input, decision)}\n`,
+        );
+      return { case: c, mismatches };
     });
     testRun = {
       engine: engineName,

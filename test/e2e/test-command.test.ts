@@ -103,6 +103,15 @@ describe('aegis test', () => {
       { field: 'codes', expected: [], actual: ['amount_needs_approval'] },
     ]);
 
+    const explained = testCli(['policies/fintech.yaml', 'wrong.test.yaml', '--explain']);
+    expect(explained.code).toBe(1);
+    // The failing case only, with the checks that decided it.
+    expect(explained.stderr).toMatch(
+      new RegExp(`^wrong\\.test\\.yaml:\\d+: ${wrong.name}\\ndecision approval_needed`),
+    );
+    expect(explained.stderr).toContain('FAIL');
+    expect(explained.stderr).not.toContain(cases[0]?.name);
+
     const junit = testCli(['policies/fintech.yaml', 'wrong.test.yaml', '--format', 'junit']);
     expect(junit.code).toBe(1);
     expect(junit.stdout).toContain(
