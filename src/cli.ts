@@ -131,7 +131,7 @@ export function buildProgram(setRunner: (runner: Runner) => void): Command {
       '<path...>',
       'test files, policy files, directories holding either, or a bundle (.tar.gz)',
     )
-    .addOption(formatOption(['text', 'json', 'junit']))
+    .addOption(formatOption(['text', 'json', 'junit', 'github']))
     .addOption(engineOption())
     .option('--coverage', 'also list the rule ids that no case made a decision cite')
     .option('--run <pattern>', 'only the cases whose name matches this regular expression')

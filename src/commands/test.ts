@@ -18,6 +18,7 @@ import { findFiles, isTestFileName, readPolicyFiles } from '../policy/read-files
 import { checkCase } from '../testing/check-case.js';
 import {
   type Coverage,
+  renderGithub,
   renderJson,
   renderJunit,
   renderText,
@@ -38,7 +39,7 @@ export interface TestCommandOptions {
   explain?: boolean;
 }
 
-const FORMATS = ['text', 'json', 'junit'] as const;
+const FORMATS = ['text', 'json', 'junit', 'github'] as const;
 
 export async function run(options: TestCommandOptions, io: CommandIO): Promise<number> {
   const format = options.format ?? 'text';
@@ -98,7 +99,8 @@ export async function run(options: TestCommandOptions, io: CommandIO): Promise<n
   }
   if (format === 'json') io.stdout(renderJson(testRun));
   else if (format === 'junit') io.stdout(renderJunit(testRun, packageInfo().version));
-  else io.stdout(renderText(testRun));
+  else if (format === 'github') io.stdout(renderGithub(testRun));
+  else io.stdout(renderText(testRun, io.color));
   return testRun.outcomes.some((o) => o.mismatches.length > 0) ? ExitCode.findings : ExitCode.ok;
 }
 

@@ -1,7 +1,12 @@
 /**
- * `aegis test` results as text (the terminal), JSON (`TestReport`, for scripts) and JUnit XML
- * (CI test tabs: a test suite per file, a test case per case).
+ * `aegis test` results as text (the terminal), JSON (`TestReport`, for scripts), JUnit XML (CI
+ * test tabs: a test suite per file, a test case per case) and GitHub annotations (a failing
+ * case marked on its line in the pull request). Names and paths come from the user's files:
+ * printable() keeps their control characters off the terminal.
  */
+import { Chalk } from 'chalk';
+import { escapeData, escapeProperty } from '../render/github.js';
+import { printable } from '../render/printable.js';
 import { xml } from '../simulator/render/junit.js';
 import type { Mismatch } from './check-case.js';
 import type { TestCase } from './test-file.js';
@@ -68,20 +73,23 @@ export function renderJson(run: TestRun): string {
   return `${JSON.stringify(testReport(run), null, 2)}\n`;
 }
 
-export function renderText(run: TestRun): string {
+export function renderText(run: TestRun, color: boolean): string {
   const report = testReport(run);
+  // An explicit level: colour is the caller's decision (CLI.md), not chalk's TTY detection.
+  const c = new Chalk({ level: color ? 1 : 0 });
   const lines: string[] = [];
   for (const file of report.files) {
-    lines.push(file.file);
-    for (const c of file.cases) {
-      lines.push(`  ${c.ok ? 'PASS' : 'FAIL'}  ${c.name}${c.ok ? '' : `  (line ${c.line})`}`);
-      for (const m of c.mismatches)
-        lines.push(`        ${m.field}: expected ${show(m.expected)}, got ${show(m.actual)}`);
+    lines.push(printable(file.file));
+    for (const one of file.cases) {
+      const mark = one.ok ? c.green('PASS') : c.red('FAIL');
+      lines.push(`  ${mark}  ${printable(one.name)}${one.ok ? '' : `  (line ${one.line})`}`);
+      for (const m of one.mismatches) lines.push(`        ${mismatch(m)}`);
     }
   }
   const total = report.passed + report.failed;
+  const failed = `${report.failed} failed`;
   lines.push(
-    `${total} case${total === 1 ? '' : 's'}: ${report.passed} passed, ${report.failed} failed ` +
+    `${total} case${total === 1 ? '' : 's'}: ${report.passed} passed, ${report.failed > 0 ? c.red(failed) : failed} ` +
       `(${report.engine} engine, policy ${report.policy.revision})`,
   );
   const coverage = report.coverage;
@@ -90,7 +98,7 @@ export function renderText(run: TestRun): string {
     lines.push(
       `coverage: ${coverage.cited} of ${coverage.rules} rule ids cited by some case (${share}%)`,
     );
-    for (const rule of coverage.uncited) lines.push(`  never cited: ${rule}`);
+    for (const rule of coverage.uncited) lines.push(`  never cited: ${printable(rule)}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -118,9 +126,7 @@ export function renderJunit(run: TestRun, version: string): string {
         out.push(`${open}/>`);
         continue;
       }
-      const body = c.mismatches
-        .map((m) => `${m.field}: expected ${show(m.expected)}, got ${show(m.actual)}`)
-        .join('\n');
+      const body = c.mismatches.map(mismatch).join('\n');
       out.push(
         `${open}>`,
         `      <failure message="${xml(differ(c.mismatches))}">${xml(body)}</failure>`,
@@ -131,6 +137,36 @@ export function renderJunit(run: TestRun, version: string): string {
   }
   out.push('</testsuites>');
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * One annotation per failing case, on its line (`::error file=F,line=L,title=...::message`),
+ * and the count as a plain log line.
+ */
+export function renderGithub(run: TestRun): string {
+  const report = testReport(run);
+  const lines: string[] = [];
+  for (const file of report.files) {
+    for (const one of file.cases) {
+      if (one.ok) continue;
+      const props = [
+        ['file', printable(file.file.replaceAll('\\', '/'))],
+        ['line', String(one.line)],
+        ['title', `aegis test: ${printable(one.name)}`],
+      ]
+        .map(([k, v]) => `${k}=${escapeProperty(v as string)}`)
+        .join(',');
+      lines.push(`::error ${props}::${escapeData(one.mismatches.map(mismatch).join('\n'))}`);
+    }
+  }
+  lines.push(
+    `${report.passed + report.failed} cases: ${report.passed} passed, ${report.failed} failed (${report.engine} engine, policy ${report.policy.revision})`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+function mismatch(m: Mismatch): string {
+  return `${m.field}: expected ${show(m.expected)}, got ${show(m.actual)}`;
 }
 
 function differ(mismatches: readonly Mismatch[]): string {

@@ -103,6 +103,15 @@ describe('aegis test', () => {
       { field: 'codes', expected: [], actual: ['amount_needs_approval'] },
     ]);
 
+    const github = testCli(['policies/fintech.yaml', 'wrong.test.yaml', '--format', 'github']);
+    expect(github.code).toBe(1);
+    expect(github.stdout.split('\n')[0]).toMatch(
+      new RegExp(
+        `^::error file=wrong\\.test\\.yaml,line=\\d+,title=aegis test%3A ${wrong.name.replaceAll(',', '%2C')}::outcome: expected "deny", got "approval_needed"%0Acodes: `,
+      ),
+    );
+    expect(github.stdout).toContain('2 cases: 1 passed, 1 failed');
+
     const explained = testCli(['policies/fintech.yaml', 'wrong.test.yaml', '--explain']);
     expect(explained.code).toBe(1);
     // The failing case only, with the checks that decided it.
@@ -205,6 +214,17 @@ describe('aegis test', () => {
     const result = testCli(['policies/fintech.yaml', 'unclear.test.yaml']);
     expectCleanRefusal(result);
     expect(result.stderr).toContain(message);
+  });
+
+  it('keeps control characters in names off the terminal', () => {
+    writeFileSync(
+      join(dir.path, 'escape.test.yaml'),
+      'cases:\n  - name: "red\\e[31m\\u202etext"\n    input: {}\n    expect: {allow: true}\n',
+    );
+    const result = testCli(['policies/fintech.yaml', 'escape.test.yaml']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('FAIL  red\\u001b[31m\\u202etext  (line 2)');
+    expect(result.stdout).not.toContain('\u001b');
   });
 
   it('runs only the cases whose name matches --run', () => {
