@@ -1,9 +1,10 @@
 /**
  * `aegis test <path...>`: policy unit tests. The paths name policies (files, directories, or
- * one bundle) and test files (`*.test.yaml`, the README section on `aegis test`); a directory is searched
- * for both. Every case's input is decided by the chosen engine against the policies, and the
- * fields its `expect` names are compared. Exit 0 when every case passes, 1 when one fails (or
- * a policy is invalid), 2 when a test file cannot be read or says something unclear.
+ * one bundle) and test files (`*.test.yaml`, described in the README section on `aegis test`);
+ * a directory is searched for both. Every case's input is decided by the chosen engine against
+ * the policies, and the fields its `expect` names are compared. Exit 0 when every case passes,
+ * 1 when one fails (or a policy is invalid), 2 when a test file cannot be read or says
+ * something unclear.
  */
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
@@ -15,6 +16,7 @@ import { describeErrno } from '../errno.js';
 import { ExitCode, InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { findFiles, isTestFileName, readPolicyFiles } from '../policy/read-files.js';
+import { printable } from '../render/printable.js';
 import { checkCase } from '../testing/check-case.js';
 import {
   type Coverage,
@@ -77,7 +79,7 @@ export async function run(options: TestCommandOptions, io: CommandIO): Promise<n
       const mismatches = checkCase(c.expect, decision);
       if (options.explain && mismatches.length > 0)
         io.stderr(
-          `${c.file}:${c.line}: ${c.name}\n${explainDecision(loaded.set.ir, c.input, decision)}\n`,
+          `${printable(c.file)}:${c.line}: ${printable(c.name)}\n${explainDecision(loaded.set.ir, c.input, decision)}\n`,
         );
       return { case: c, mismatches };
     });

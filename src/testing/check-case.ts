@@ -1,6 +1,6 @@
 /**
  * A case's expectation against the decision an engine made for its input: each field the case
- * names is compared, the others are not looked at (the README section on `aegis test`).
+ * names is compared, the others are not looked at (as the README section on `aegis test` says).
  */
 import { canonicalJson } from '../bundle/canonical-json.js';
 import type { Decision } from '../engine/decision.js';

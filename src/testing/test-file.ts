@@ -1,9 +1,10 @@
 /**
  * `aegis test`'s test files (`*.test.yaml`): cases of a decision input and the decision fields
- * expected for it (the README section on `aegis test`). This module reads one file's text into cases, or
- * into problems with their line and column: a test file that does not say what its author
- * meant must not pass or fail quietly, so anything unexpected is a problem (an unknown key, a
- * reason code that does not exist, two cases of one name).
+ * expected for it (the README section on `aegis test`; schemas/policy-test.schema.json). This
+ * module reads one file's text into cases, or into problems with their line and column: a test
+ * file that does not say what its author meant must not pass or fail quietly, so anything
+ * unexpected is a problem (an unknown key, a reason code that does not exist, two cases of one
+ * name).
  */
 import { createRequire } from 'node:module';
 import type { Document, Node as YamlNode } from 'yaml';
@@ -12,7 +13,7 @@ import { isJsonData, type Json } from '../engine/json.js';
 
 const requireCjs = createRequire(import.meta.url);
 
-/** The decision fields a case can expect, each compared as the README section on `aegis test` says. */
+/** The decision fields a case can expect (check-case.ts compares them). */
 export interface Expectation {
   decision?: string;
   outcome?: string;

@@ -107,7 +107,7 @@ describe('aegis test', () => {
     expect(github.code).toBe(1);
     expect(github.stdout.split('\n')[0]).toMatch(
       new RegExp(
-        `^::error file=wrong\\.test\\.yaml,line=\\d+,title=aegis test%3A ${wrong.name.replaceAll(',', '%2C')}::outcome: expected "deny", got "approval_needed"%0Acodes: `,
+        `^::error file=wrong\\.test\\.yaml,line=\\d+,title=aegis test%3A ${String(wrong.name).replaceAll(',', '%2C')}::outcome: expected "deny", got "approval_needed"%0Acodes: `,
       ),
     );
     expect(github.stdout).toContain('2 cases: 1 passed, 1 failed');
