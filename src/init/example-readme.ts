@@ -17,7 +17,8 @@ aegis simulate traces/example.jsonl --policy policies    # what would these poli
   \`context.time\`; replace it with your own gateway's traces or OpenTelemetry spans.
 
 In CI, \`aegis validate policies --format github\` annotates pull requests and
-\`--format sarif\` feeds code scanning.
+\`--format sarif\` feeds code scanning; \`aegis test policies --format github\` marks a failing
+case on its line, and \`--format junit\` feeds test reports.
 
 The first line of \`policies/agents.yaml\` gives editors with YAML language support
 (yaml-language-server, e.g. the VS Code YAML extension) the policy schema:
