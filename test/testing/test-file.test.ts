@@ -89,6 +89,11 @@ describe('test files', () => {
       `cases:\n${CASE}    expect: {allow: true, allow: false}\n`,
       'Map keys must be unique',
     ],
+    [
+      'nesting deeper than the YAML parser goes',
+      `cases:\n  - name: a\n    input: ${'['.repeat(5000)}${']'.repeat(5000)}\n    expect: {allow: true}\n`,
+      'the YAML nests too deep to be read here',
+    ],
   ])('refuses %s, which no schema can say', (_what, text, message) => {
     const parsed = parseTestFile('t.test.yaml', text);
     expect(parsed.ok).toBe(false);
