@@ -9,13 +9,19 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { ruleIds } from '../compiler/rule-ids.js';
+import type { Diagnostic } from '../diagnostics.js';
 import { createEngine, ENGINE_NAMES, isEngineName } from '../engine/engines.js';
 import { explainDecision } from '../engine/explain.js';
 import { compareCodePoints } from '../engine/strings.js';
 import { describeErrno } from '../errno.js';
 import { ExitCode, InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
-import { findFiles, isTestFileName, readPolicyFiles } from '../policy/read-files.js';
+import {
+  findFiles,
+  isPolicyFileName,
+  isTestFileName,
+  readPolicyFiles,
+} from '../policy/read-files.js';
 import { printable } from '../render/printable.js';
 import { checkCase } from '../testing/check-case.js';
 import {
@@ -52,8 +58,8 @@ export async function run(options: TestCommandOptions, io: CommandIO): Promise<n
     throw new UsageError(`unknown engine \`${engineName}\`; one of: ${ENGINE_NAMES.join(', ')}`);
 
   const only = options.run === undefined ? undefined : namePattern(options.run);
-  const { tests, policies } = await sortPaths(options.paths, io.cwd);
-  const read = await readCases(tests, io);
+  const { tests, policies, problems } = await sortPaths(options.paths, io.cwd);
+  const read = await readCases(tests, problems, io);
   if (read === undefined) return ExitCode.usage;
   const cases = only ? read.filter((c) => only.test(c.name)) : read;
   if (cases.length === 0)
@@ -107,57 +113,64 @@ export async function run(options: TestCommandOptions, io: CommandIO): Promise<n
 }
 
 /**
- * The arguments as test paths and policy paths: a test file named on its own is a test path;
- * a directory is both (for its test files, and for its policy files if it has any); anything
- * else is a policy path (a policy file, or a bundle), as `eval` takes them.
+ * The arguments as test files and policy paths: a test file named on its own, or found in a
+ * directory, is a test file; a directory with policy files in it is a policy path, and so is
+ * anything else named (a policy file, or a bundle), as `eval` takes them. What the directory
+ * walk could not look at comes back as problems.
  */
 async function sortPaths(
   paths: readonly string[],
   cwd: string,
-): Promise<{ tests: string[]; policies: string[] }> {
+): Promise<{ tests: string[]; policies: string[]; problems: Diagnostic[] }> {
   const tests: string[] = [];
   const policies: string[] = [];
+  const problems: Diagnostic[] = [];
   for (const path of paths) {
     const info = await stat(resolve(cwd, path)).catch((error: unknown) => {
       throw new InputError(`${path}: ${describeErrno(error)}`);
     });
-    const isDirectory = info.isDirectory();
-    if (isDirectory) {
-      tests.push(path);
-      // A directory that holds nothing but tests adds no policy (and is no bundle's rival);
-      // one with something unreadable in it goes on, for the policy reader to report.
-      const found = await findFiles([path], { cwd });
-      if (found.files.length > 0 || found.diagnostics.some((d) => d.code !== 'no-policy-files'))
-        policies.push(path);
+    if (info.isDirectory()) {
+      const found = await findFiles([path], {
+        cwd,
+        accept: (name) => isTestFileName(name) || isPolicyFileName(name),
+      });
+      tests.push(...found.files.filter((file) => isTestFileName(file)));
+      // Compiled from the directory, as every command reads one; a directory that holds only
+      // tests adds no policy (and is no rival to a bundle given beside it).
+      if (found.files.some((file) => !isTestFileName(file))) policies.push(path);
+      problems.push(...found.diagnostics);
     } else if (isTestFileName(basename(path))) tests.push(path);
     else policies.push(path);
   }
-  return { tests, policies };
+  return { tests, policies, problems };
 }
 
-/** Every case of the test files, in file order; undefined when a problem was reported. */
-async function readCases(paths: readonly string[], io: CommandIO): Promise<TestCase[] | undefined> {
-  if (paths.length === 0)
-    throw new InputError(
-      'no test files: name *.test.yaml files, or directories that hold them',
-      'the README section on `aegis test` shows the format',
-    );
-  const read = await readPolicyFiles(paths, { cwd: io.cwd, accept: isTestFileName });
-  const problems = read.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`);
+/**
+ * Every case of the test files, in file order; undefined when a problem was reported (those
+ * of the directory walks, `problems`, among them).
+ */
+async function readCases(
+  files: readonly string[],
+  problems: readonly Diagnostic[],
+  io: CommandIO,
+): Promise<TestCase[] | undefined> {
+  const read = await readPolicyFiles(files, { cwd: io.cwd });
+  const lines = [...problems, ...read.diagnostics].map(
+    (d) => `${d.file}:${d.line}:${d.column}: ${d.message}`,
+  );
   const cases: TestCase[] = [];
   for (const source of read.sources) {
     const parsed = parseTestFile(source.file, source.text);
     if (parsed.ok) cases.push(...parsed.cases);
-    else
-      problems.push(...parsed.problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`));
+    else lines.push(...parsed.problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`));
   }
-  if (problems.length > 0) {
-    io.stderr(`${problems.map((p) => `aegis: ${p}`).join('\n')}\n`);
+  if (lines.length > 0) {
+    io.stderr(`${lines.map((line) => `aegis: ${line}`).join('\n')}\n`);
     return undefined;
   }
   if (cases.length === 0)
     throw new InputError(
-      `no test files (*.test.yaml) in ${paths.join(', ')}`,
+      'no test files: name *.test.yaml files, or directories that hold them',
       'the README section on `aegis test` shows the format',
     );
   return cases;

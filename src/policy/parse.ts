@@ -21,7 +21,8 @@ import { fastParseYaml, type MappingPositions, parseWithMappingLines } from './f
  */
 const requireCjs = createRequire(import.meta.url);
 let yamlLibrary: typeof import('yaml') | undefined;
-function yaml(): typeof import('yaml') {
+/** The `yaml` library, loaded on first use (also by `aegis test`'s test-file reader). */
+export function yaml(): typeof import('yaml') {
   yamlLibrary ??= requireCjs('yaml') as typeof import('yaml');
   return yamlLibrary;
 }

@@ -86,12 +86,7 @@ export function renderText(run: TestRun, color: boolean): string {
       for (const m of one.mismatches) lines.push(`        ${mismatch(m)}`);
     }
   }
-  const total = report.passed + report.failed;
-  const failed = `${report.failed} failed`;
-  lines.push(
-    `${total} case${total === 1 ? '' : 's'}: ${report.passed} passed, ${report.failed > 0 ? c.red(failed) : failed} ` +
-      `(${report.engine} engine, policy ${report.policy.revision})`,
-  );
+  lines.push(summary(report, (failed) => (report.failed > 0 ? c.red(failed) : failed)));
   const coverage = report.coverage;
   if (coverage) {
     const share = coverage.rules === 0 ? 100 : Math.floor((coverage.cited * 100) / coverage.rules);
@@ -150,19 +145,24 @@ export function renderGithub(run: TestRun): string {
     for (const one of file.cases) {
       if (one.ok) continue;
       const props = [
-        ['file', printable(file.file.replaceAll('\\', '/'))],
-        ['line', String(one.line)],
-        ['title', `aegis test: ${printable(one.name)}`],
-      ]
-        .map(([k, v]) => `${k}=${escapeProperty(v as string)}`)
-        .join(',');
+        `file=${escapeProperty(printable(file.file.replaceAll('\\', '/')))}`,
+        `line=${one.line}`,
+        `title=${escapeProperty(`aegis test: ${printable(one.name)}`)}`,
+      ].join(',');
       lines.push(`::error ${props}::${escapeData(one.mismatches.map(mismatch).join('\n'))}`);
     }
   }
-  lines.push(
-    `${report.passed + report.failed} cases: ${report.passed} passed, ${report.failed} failed (${report.engine} engine, policy ${report.policy.revision})`,
-  );
+  lines.push(summary(report));
   return `${lines.join('\n')}\n`;
+}
+
+/** `9 cases: 8 passed, 1 failed (native engine, policy sha256:…)`; `paint` colours "1 failed". */
+function summary(report: TestReport, paint: (failed: string) => string = (f) => f): string {
+  const total = report.passed + report.failed;
+  return (
+    `${total} case${total === 1 ? '' : 's'}: ${report.passed} passed, ${paint(`${report.failed} failed`)} ` +
+    `(${report.engine} engine, policy ${report.policy.revision})`
+  );
 }
 
 function mismatch(m: Mismatch): string {

@@ -6,12 +6,11 @@
  * unexpected is a problem (an unknown key, a reason code that does not exist, two cases of one
  * name).
  */
-import { createRequire } from 'node:module';
 import type { Document, Node as YamlNode } from 'yaml';
 import { REASON_CODES } from '../engine/decision.js';
 import { isJsonData, type Json } from '../engine/json.js';
-
-const requireCjs = createRequire(import.meta.url);
+import { yaml as yamlLibrary } from '../policy/parse.js';
+import { OUTCOMES } from '../simulator/report.js';
 
 /** The decision fields a case can expect (check-case.ts compares them). */
 export interface Expectation {
@@ -58,11 +57,11 @@ const EXPECT_KEYS = [
   'redactions',
   'params',
 ] as const;
-const DECISIONS: readonly string[] = ['allow', 'sanitize', 'approval_needed', 'deny'];
+const DECISIONS: readonly string[] = OUTCOMES;
 const CODES: readonly string[] = REASON_CODES;
 
 export function parseTestFile(file: string, text: string): TestFileResult {
-  const yaml = requireCjs('yaml') as typeof import('yaml');
+  const yaml = yamlLibrary();
   const lineCounter = new yaml.LineCounter();
   const problems: TestFileProblem[] = [];
   const at = (node: YamlNode | null | undefined, message: string) => {
@@ -71,12 +70,7 @@ export function parseTestFile(file: string, text: string): TestFileResult {
   };
   const docs = yaml.parseAllDocuments(text, { lineCounter, uniqueKeys: true });
   if (Array.isArray(docs) && docs.length === 0) {
-    problems.push({
-      file,
-      line: 1,
-      column: 1,
-      message: 'the test file is empty; it needs `cases:`',
-    });
+    at(undefined, 'the test file is empty; it needs `cases:`');
     return { ok: false, problems };
   }
   if (!Array.isArray(docs) || docs.length !== 1) {
@@ -166,7 +160,7 @@ export function parseTestFile(file: string, text: string): TestFileResult {
 
 function readExpectation(
   yaml: typeof import('yaml'),
-  node: YamlNode | undefined,
+  node: YamlNode,
   name: string,
   at: (node: YamlNode | null | undefined, message: string) => void,
 ): Expectation | undefined {
