@@ -4,7 +4,7 @@
  * JUnit; a test file that says something unclear is exit 2 with its line; coverage lists the
  * rule ids no case cited; and policies come from directories, files or a bundle.
  */
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -248,6 +248,25 @@ describe('aegis test', () => {
     expect(testCli(['tests']).stderr).toContain('no policies to test');
     expectCleanRefusal(testCli(['nothere', 'tests']));
     expect(testCli(['nothere', 'tests']).stderr).toContain('nothere: no such file or directory');
+  });
+
+  it('refuses a directory it cannot read, naming it (exit 2, one line)', () => {
+    mkdirSync(join(dir.path, 'shut', 'inner'), { recursive: true });
+    writeFileSync(
+      join(dir.path, 'shut', 'inner', 'x.test.yaml'),
+      asTestFile(fixtureCases('fintech')),
+    );
+    chmodSync(join(dir.path, 'shut', 'inner'), 0o000);
+    try {
+      const result = aegis(['test', 'policies/fintech.yaml', 'shut'], {
+        cwd: dir.path,
+        unprivileged: true,
+      });
+      expectCleanRefusal(result);
+      expect(result.stderr).toContain(`${join('shut', 'inner')}:1:1: permission denied`);
+    } finally {
+      chmodSync(join(dir.path, 'shut', 'inner'), 0o755);
+    }
   });
 
   it('leaves test files out of the policies that validate and compile read', () => {
