@@ -208,6 +208,7 @@ export function buildProgram(setRunner: (runner: Runner) => void): Command {
     )
     .option('--out <dir>', 'directory to write the keys into', '.')
     .option('--id <id>', 'key id: the file names and the signature kid', 'aegis')
+    .addOption(formatOption(['text', 'json']))
     .action((opts) => {
       setRunner(async (io) => (await import('./commands/keys.js')).run(opts, io));
     });
@@ -226,6 +227,7 @@ export function buildProgram(setRunner: (runner: Runner) => void): Command {
       ]),
     )
     .option('-o, --output <bundle>', 'write here instead of replacing the input (atomically)')
+    .addOption(formatOption(['text', 'json']))
     .action((bundle: string, opts) => {
       setRunner(async (io) => (await import('./commands/sign.js')).run({ bundle, ...opts }, io));
     });
@@ -246,7 +248,7 @@ export function buildProgram(setRunner: (runner: Runner) => void): Command {
   const registryOption = () =>
     new Option(
       '--registry <registry>',
-      'a directory, file:DIR (oci:// not supported yet)',
+      'a directory, file:DIR, or oci://HOST[:PORT]/REPOSITORY',
     ).makeOptionMandatory();
   program
     .command('publish')
@@ -257,6 +259,7 @@ export function buildProgram(setRunner: (runner: Runner) => void): Command {
     .option('--channel <channel>', 'also point this channel at the new version')
     .option('--message <message>', 'why, for the history')
     .option('--pub <public.pem...>', 'trusted public keys; the signature must verify')
+    .addOption(formatOption(['text', 'json']))
     .action((bundle: string, opts) => {
       setRunner(async (io) => (await import('./commands/publish.js')).run({ bundle, ...opts }, io));
     });
@@ -269,6 +272,7 @@ export function buildProgram(setRunner: (runner: Runner) => void): Command {
     .option('--to <version>', 'the version to go to (default: the one before the current one)')
     .option('--message <message>', 'why, for the history')
     .option('--pub <public.pem...>', 'trusted public keys; the target must verify')
+    .addOption(formatOption(['text', 'json']))
     .action((opts) => {
       setRunner(async (io) => (await import('./commands/rollback.js')).run(opts, io));
     });

@@ -1,7 +1,16 @@
-/** Write beside the target, then rename: a reader never sees a half-written bundle. */
-import { rename, rm, writeFile } from 'node:fs/promises';
+/**
+ * Writes an output file (`-o`, `--rego-out`): beside the target, then renamed over it, so a
+ * reader never sees a half-written bundle or report.
+ *
+ * What is at the path decides how. A regular file is replaced by the rename; a symbolic link is
+ * followed, and the file it points to replaced (the link stays); a device, FIFO or socket
+ * (`/dev/null`, `/dev/stdout`, a named pipe) is written into, as a shell's `>` would, since a
+ * rename would put a regular file in its place, and as root even in /dev. A directory, or a
+ * link to nothing, is refused.
+ */
+import { lstat, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { describeErrno } from '../errno.js';
+import { describeErrno, errnoCode } from '../errno.js';
 import { InputError } from '../errors.js';
 import { makeDirectory } from '../make-directory.js';
 
@@ -9,14 +18,61 @@ export async function writeFileAtomically(
   path: string,
   content: Uint8Array | string,
 ): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now()}`);
+  const target = await whereToWrite(path);
+  if (target.kind === 'stream') {
+    try {
+      await writeFile(path, content);
+    } catch (error) {
+      throw new InputError(`cannot write ${path}: ${describeErrno(error)}`);
+    }
+    return;
+  }
+  const temp = join(
+    dirname(target.path),
+    `.${basename(target.path)}.tmp-${process.pid}-${Date.now()}`,
+  );
   try {
-    await makeDirectory(dirname(path));
+    await makeDirectory(dirname(target.path));
     await writeFile(temp, content);
-    await rename(temp, path);
+    await rename(temp, target.path);
   } catch (error) {
     // `force` ignores only ENOENT, so a failing rm cannot hide the error the user needs.
     await rm(temp, { force: true }).catch(() => {});
     throw new InputError(`cannot write ${path}: ${describeErrno(error)}`);
+  }
+}
+
+type Target = { kind: 'file'; path: string } | { kind: 'stream' };
+
+/** The file to replace (the path itself, or where its links lead), or a stream to write into. */
+async function whereToWrite(path: string): Promise<Target> {
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ENOENT' && (await isLink(path)))
+      throw new InputError(
+        `cannot write ${path}: it is a symbolic link to a file that does not exist`,
+      );
+    // Nothing there yet (the directories are made on the way), or an error the write repeats.
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'file', path };
+    throw new InputError(`cannot write ${path}: ${describeErrno(error)}`);
+  }
+  if (info.isDirectory()) throw new InputError(`cannot write ${path}: it is a directory`);
+  if (!info.isFile()) return { kind: 'stream' };
+  if (!(await isLink(path))) return { kind: 'file', path };
+  try {
+    return { kind: 'file', path: await realpath(path) };
+  } catch (error) {
+    throw new InputError(`cannot write ${path}: ${describeErrno(error)}`);
+  }
+}
+
+async function isLink(path: string): Promise<boolean> {
+  try {
+    return (await lstat(path)).isSymbolicLink();
+  } catch {
+    return false;
   }
 }

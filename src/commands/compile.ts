@@ -13,6 +13,7 @@ import {
 } from './output-guard.js';
 import { packageInfo } from './package-info.js';
 import { signWithKeyFile } from './sign.js';
+import { textOrJson } from './text-or-json.js';
 
 export interface CompileCommandOptions {
   paths: string[];
@@ -27,9 +28,7 @@ export interface CompileCommandOptions {
 }
 
 export async function run(options: CompileCommandOptions, io: CommandIO): Promise<number> {
-  const format = options.format ?? 'text';
-  if (format !== 'text' && format !== 'json')
-    throw new UsageError(`unknown format \`${format}\`; one of: text, json`);
+  const format = textOrJson(options.format);
   if (!options.output) throw new UsageError('compile needs -o <bundle.tar.gz>');
   refuseStdoutDash(options.output, '-o', 'a bundle');
   refuseStdoutDash(options.regoOut, '--rego-out', 'Rego modules');

@@ -1,7 +1,8 @@
 /** `aegis history --registry R [--channel C] [--format text|json]`: oldest first. */
-import { ExitCode, InputError, UsageError } from '../errors.js';
+import { ExitCode, InputError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { existingRegistry, openRegistry } from '../registry/open-registry.js';
+import { textOrJson } from './text-or-json.js';
 
 export interface HistoryCommandOptions {
   registry?: string;
@@ -10,9 +11,7 @@ export interface HistoryCommandOptions {
 }
 
 export async function run(options: HistoryCommandOptions, io: CommandIO): Promise<number> {
-  const format = options.format ?? 'text';
-  if (format !== 'text' && format !== 'json')
-    throw new UsageError(`unknown format \`${format}\`; one of: text, json`);
+  const format = textOrJson(options.format);
   const registry = existingRegistry(openRegistry(options.registry, io.cwd), options.registry);
   if (options.channel !== undefined) {
     // A mistyped channel has no history either: say so, rather than "no history" and exit 0.

@@ -12,16 +12,19 @@ import { ExitCode, InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { makeDirectory } from '../make-directory.js';
 import { refuseStdoutDash } from './output-guard.js';
+import { printResult, textOrJson } from './text-or-json.js';
 
 export interface KeysGenerateOptions {
   alg?: string;
   out?: string;
   id?: string;
+  format?: string;
 }
 
 const KEY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export async function run(options: KeysGenerateOptions, io: CommandIO): Promise<number> {
+  const format = textOrJson(options.format);
   const alg = options.alg ?? DEFAULT_SIGNING_ALGORITHM;
   if (!isSigningAlgorithm(alg)) {
     throw new UsageError(`unknown algorithm \`${alg}\`; one of: ${SIGNING_ALGORITHMS.join(', ')}`);
@@ -59,8 +62,14 @@ export async function run(options: KeysGenerateOptions, io: CommandIO): Promise<
     await rm(privatePath, { force: true });
     throw error;
   }
-  io.stdout(
-    `generated ${alg} key pair ${id}\n  private ${privatePath} (keep secret)\n  public  ${publicPath}\n`,
+  // The paths as the user named them (`--out keys` gives keys/<id>.key.pem).
+  const shownPrivate = join(options.out ?? '.', `${id}.key.pem`);
+  const shownPublic = join(options.out ?? '.', `${id}.pub.pem`);
+  printResult(
+    io,
+    format,
+    `generated ${alg} key pair ${id}\n  private ${shownPrivate} (keep secret)\n  public  ${shownPublic}\n`,
+    { alg, id, private: shownPrivate, public: shownPublic },
   );
   return ExitCode.ok;
 }

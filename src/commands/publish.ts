@@ -12,6 +12,7 @@ import { loadPublicKeys } from '../registry/load-public-keys.js';
 import { openRegistry } from '../registry/open-registry.js';
 import { currentUser } from '../registry/registry.js';
 import { readInput } from './sign.js';
+import { printResult, textOrJson } from './text-or-json.js';
 
 export interface PublishCommandOptions {
   bundle: string;
@@ -20,9 +21,11 @@ export interface PublishCommandOptions {
   channel?: string;
   message?: string;
   pub?: string[];
+  format?: string;
 }
 
 export async function run(options: PublishCommandOptions, io: CommandIO): Promise<number> {
+  const format = textOrJson(options.format);
   if (!options.version) throw new UsageError('publish needs --version <version>');
   const keys = await loadPublicKeys(options.pub, io.cwd, 'publish');
   const registry = openRegistry(options.registry, io.cwd);
@@ -54,10 +57,20 @@ export async function run(options: PublishCommandOptions, io: CommandIO): Promis
     );
     return ExitCode.findings;
   }
-  const channel = options.channel !== undefined ? `, ${options.channel} -> ${options.version}` : '';
-  const previous = result.entry.previous !== undefined ? ` (was ${result.entry.previous})` : '';
-  io.stdout(
-    `published ${options.version} (revision ${revision}, sha256 ${result.entry.digest})${channel}${previous}\n`,
+  const { digest, previous } = result.entry;
+  const moved = options.channel !== undefined ? `, ${options.channel} -> ${options.version}` : '';
+  const was = previous !== undefined ? ` (was ${previous})` : '';
+  printResult(
+    io,
+    format,
+    `published ${options.version} (revision ${revision}, sha256 ${digest})${moved}${was}\n`,
+    {
+      version: options.version,
+      revision,
+      sha256: digest,
+      ...(options.channel !== undefined ? { channel: options.channel } : {}),
+      ...(previous !== undefined ? { previous } : {}),
+    },
   );
   return ExitCode.ok;
 }

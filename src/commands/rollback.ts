@@ -10,6 +10,7 @@ import { rollbackTarget } from '../registry/file-registry.js';
 import { loadPublicKeys } from '../registry/load-public-keys.js';
 import { existingRegistry, openRegistry } from '../registry/open-registry.js';
 import { currentUser } from '../registry/registry.js';
+import { printResult, textOrJson } from './text-or-json.js';
 
 export interface RollbackCommandOptions {
   registry?: string;
@@ -17,9 +18,11 @@ export interface RollbackCommandOptions {
   to?: string;
   message?: string;
   pub?: string[];
+  format?: string;
 }
 
 export async function run(options: RollbackCommandOptions, io: CommandIO): Promise<number> {
+  const format = textOrJson(options.format);
   if (!options.channel) throw new UsageError('rollback needs --channel <channel>');
   const channel = options.channel;
   const keys = await loadPublicKeys(options.pub, io.cwd, 'rollback');
@@ -55,6 +58,15 @@ export async function run(options: RollbackCommandOptions, io: CommandIO): Promi
     ...(options.message !== undefined ? { message: options.message } : {}),
   });
   if (!result.ok) throw new UsageError(`version ${target} is not in the registry`);
-  io.stdout(`${channel} -> ${target}${current !== undefined ? ` (was ${current})` : ''}\n`);
+  printResult(
+    io,
+    format,
+    `${channel} -> ${target}${current !== undefined ? ` (was ${current})` : ''}\n`,
+    {
+      channel,
+      version: target,
+      ...(current !== undefined ? { previous: current } : {}),
+    },
+  );
   return ExitCode.ok;
 }

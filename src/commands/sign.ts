@@ -8,6 +8,7 @@ import { describeErrno } from '../errno.js';
 import { ExitCode, InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { refuseStdoutDash } from './output-guard.js';
+import { printResult, textOrJson } from './text-or-json.js';
 
 export interface SignCommandOptions {
   bundle: string;
@@ -15,9 +16,11 @@ export interface SignCommandOptions {
   keyId?: string;
   alg?: string;
   output?: string;
+  format?: string;
 }
 
 export async function run(options: SignCommandOptions, io: CommandIO): Promise<number> {
+  const format = textOrJson(options.format);
   if (!options.key) throw new UsageError('sign needs --key <private.pem>');
   refuseStdoutDash(options.output, '-o', 'a bundle');
   const input = resolve(io.cwd, options.bundle);
@@ -25,7 +28,11 @@ export async function run(options: SignCommandOptions, io: CommandIO): Promise<n
   const bytes = await readInput(input, 'bundle');
   const signed = await signWithKeyFile(bytes, options, io.cwd);
   await writeFileAtomically(output, signed.bundle);
-  io.stdout(`signed ${options.output ?? options.bundle} with key id ${signed.keyId}\n`);
+  const written = options.output ?? options.bundle;
+  printResult(io, format, `signed ${written} with key id ${signed.keyId}\n`, {
+    bundle: written,
+    keyId: signed.keyId,
+  });
   return ExitCode.ok;
 }
 

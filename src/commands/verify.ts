@@ -5,6 +5,7 @@ import { type PublicKeyInput, verifyBundle } from '../bundle/verify.js';
 import { ExitCode, InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { keyIdFromFile, readInput } from './sign.js';
+import { textOrJson } from './text-or-json.js';
 
 export interface VerifyCommandOptions {
   bundle: string;
@@ -13,10 +14,7 @@ export interface VerifyCommandOptions {
 }
 
 export async function run(options: VerifyCommandOptions, io: CommandIO): Promise<number> {
-  const format = options.format ?? 'text';
-  if (format !== 'text' && format !== 'json') {
-    throw new UsageError(`unknown format \`${format}\`; one of: text, json`);
-  }
+  const format = textOrJson(options.format);
   if (!options.pub || options.pub.length === 0)
     throw new UsageError('verify needs --pub <public.pem>');
   const keys: PublicKeyInput[] = [];

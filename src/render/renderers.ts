@@ -15,7 +15,7 @@ export interface RenderOptions {
   strict: boolean;
   /** The aegis version, for SARIF's tool.driver. */
   version: string;
-  /** Where the documentation lives; SARIF rule help links are `<informationUri>#<code>`. */
+  /** Where the documentation lives; SARIF rule help links are it with `#<code>` as the fragment. */
   informationUri: string;
 }
 

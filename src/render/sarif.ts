@@ -47,9 +47,16 @@ function rule(code: DiagnosticCode, informationUri: string) {
     id: code,
     name: code.replace(/(^|-)([a-z0-9])/g, (_, _dash: string, ch: string) => ch.toUpperCase()),
     shortDescription: { text: info.summary },
-    helpUri: `${informationUri}#${code}`,
+    helpUri: helpUri(informationUri, code),
     defaultConfiguration: { level: info.severity },
   };
+}
+
+/** The documentation's section on a code: its fragment replaces the page's own (`#readme`). */
+function helpUri(informationUri: string, code: DiagnosticCode): string {
+  const url = new URL(informationUri);
+  url.hash = code;
+  return url.href;
 }
 
 function physicalLocation(d: Diagnostic) {

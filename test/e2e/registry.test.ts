@@ -121,6 +121,51 @@ describe('aegis publish / rollback / history', () => {
     expect(isCleanError(oci.stderr)).toBe(true);
   });
 
+  it('publish and rollback print their result as JSON with --format json', () => {
+    const reg = ['--registry', 'file:json-reg'];
+    const json = ['--format', 'json'];
+    const published = JSON.parse(
+      must([
+        'publish',
+        'v1.tar.gz',
+        ...reg,
+        '--version',
+        'v1',
+        '--channel',
+        'prod',
+        ...pub,
+        ...json,
+      ]),
+    ) as Record<string, unknown>;
+    expect(published).toMatchObject({ version: 'v1', revision: 'r-v1', channel: 'prod' });
+    expect(published.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(published).not.toHaveProperty('previous');
+    const second = JSON.parse(
+      must([
+        'publish',
+        'v2.tar.gz',
+        ...reg,
+        '--version',
+        'v2',
+        '--channel',
+        'prod',
+        ...pub,
+        ...json,
+      ]),
+    ) as Record<string, unknown>;
+    expect(second).toMatchObject({
+      version: 'v2',
+      revision: 'r-v2',
+      channel: 'prod',
+      previous: 'v1',
+    });
+    expect(JSON.parse(must(['rollback', ...reg, '--channel', 'prod', ...pub, ...json]))).toEqual({
+      channel: 'prod',
+      version: 'v1',
+      previous: 'v2',
+    });
+  });
+
   it('history, rollback and serve refuse a registry directory that does not exist', () => {
     for (const args of [
       ['history', '--registry', 'no-such-registry'],

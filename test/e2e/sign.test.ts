@@ -129,6 +129,34 @@ describe('aegis sign and verify', () => {
     expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, keyId: 'ci-2026' });
   });
 
+  it('keys generate and sign print their result as JSON with --format json', () => {
+    const made = run(['keys', 'generate', '--id', 'json-1', '--out', 'jk', '--format', 'json']);
+    expect(made.code).toBe(0);
+    expect(JSON.parse(made.stdout)).toEqual({
+      alg: 'ES256',
+      id: 'json-1',
+      private: join('jk', 'json-1.key.pem'),
+      public: join('jk', 'json-1.pub.pem'),
+    });
+    expect(existsSync(join(dir.path, 'jk', 'json-1.key.pem'))).toBe(true);
+    expect(run(['compile', FINTECH, '-o', 'json.tar.gz']).code).toBe(0);
+    const signed = run([
+      'sign',
+      'json.tar.gz',
+      '--key',
+      'jk/json-1.key.pem',
+      '-o',
+      'json-signed.tar.gz',
+      '--format',
+      'json',
+    ]);
+    expect(signed.code).toBe(0);
+    expect(JSON.parse(signed.stdout)).toEqual({ bundle: 'json-signed.tar.gz', keyId: 'json-1' });
+    const bad = run(['sign', 'json.tar.gz', '--key', 'jk/json-1.key.pem', '--format', 'yaml']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/yaml/);
+  });
+
   it('sign -o - is refused: a bundle is not written to stdout, nor to a file named `-`', () => {
     const compiled = run(['compile', join(REPO, 'fixtures', 'policies'), '-o', 'dash.tar.gz']);
     expect(compiled.code).toBe(0);

@@ -111,6 +111,18 @@ describe('renderSarif', () => {
     ]);
   });
 
+  it("links each rule to its README section, replacing the homepage's own fragment", () => {
+    const homepage = 'https://github.com/aegis-policy/aegis#readme';
+    const log = JSON.parse(
+      renderSarif(FAILING, { ...OPTIONS, informationUri: homepage }),
+    ) as SarifLog;
+    const rules = log.runs[0]?.tool.driver.rules ?? [];
+    expect(rules.length).toBeGreaterThan(0);
+    for (const rule of rules) {
+      expect(rule.helpUri).toBe(`https://github.com/aegis-policy/aegis#${rule.id}`);
+    }
+  });
+
   it('makes relative URIs with forward slashes', () => {
     expect(relativeUri('policies\\a b\\x#1.yaml')).toBe('policies/a%20b/x%231.yaml');
   });
