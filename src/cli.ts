@@ -7,6 +7,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ExitCode, isUserError } from './errors.js';
 import { type CommandIO, processIO } from './io.js';
 import { packageFile } from './package-root.js';
+import { printable } from './render/printable.js';
 
 type Runner = (io: CommandIO) => Promise<number>;
 
@@ -335,8 +336,10 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
     if (isUserError(error)) {
-      io.stderr(`aegis: ${error.message}\n`);
-      if ('hint' in error && error.hint) io.stderr(`  hint: ${error.hint}\n`);
+      // Messages quote the user's input (a JSON.parse error quotes the text it choked on):
+      // its control characters must not reach the terminal as escape sequences.
+      io.stderr(`aegis: ${printable(error.message)}\n`);
+      if ('hint' in error && error.hint) io.stderr(`  hint: ${printable(error.hint)}\n`);
       return ExitCode.usage;
     }
     const detail =
@@ -345,7 +348,7 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
         : typeof error === 'object' && error !== null && 'message' in error
           ? String(error.message)
           : String(error);
-    io.stderr(`aegis: internal error: ${detail}\n`);
+    io.stderr(`aegis: internal error: ${printable(detail)}\n`);
     if (debug && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
     else
       io.stderr(

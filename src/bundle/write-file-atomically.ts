@@ -7,6 +7,10 @@
  * (`/dev/null`, `/dev/stdout`, a named pipe) is written into, as a shell's `>` would, since a
  * rename would put a regular file in its place, and as root even in /dev. A directory, or a
  * link to nothing, is refused.
+ *
+ * writeFilesAtomically does this for several files as one: every file is written beside its
+ * target before any is renamed, so a failure (a full disk, a directory it may not write)
+ * leaves every target as it was.
  */
 import { lstat, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -18,27 +22,48 @@ export async function writeFileAtomically(
   path: string,
   content: Uint8Array | string,
 ): Promise<void> {
-  const target = await whereToWrite(path);
-  if (target.kind === 'stream') {
-    try {
-      await writeFile(path, content);
-    } catch (error) {
-      throw new InputError(`cannot write ${path}: ${describeErrno(error)}`);
+  await writeFilesAtomically([{ path, content }]);
+}
+
+export interface FileToWrite {
+  path: string;
+  content: Uint8Array | string;
+}
+
+export async function writeFilesAtomically(files: readonly FileToWrite[]): Promise<void> {
+  const staged: { file: FileToWrite; target: Target; temp?: string }[] = [];
+  const removeTemps = () =>
+    Promise.all(
+      // `force` ignores only ENOENT, so a failing rm cannot hide the error the user needs.
+      staged.map(({ temp }) => (temp ? rm(temp, { force: true }).catch(() => {}) : undefined)),
+    );
+  for (const file of files) {
+    const target = await whereToWrite(file.path);
+    if (target.kind === 'stream') {
+      staged.push({ file, target });
+      continue;
     }
-    return;
+    const temp = join(
+      dirname(target.path),
+      `.${basename(target.path)}.tmp-${process.pid}-${Date.now()}`,
+    );
+    staged.push({ file, target, temp });
+    try {
+      await makeDirectory(dirname(target.path));
+      await writeFile(temp, file.content);
+    } catch (error) {
+      await removeTemps();
+      throw new InputError(`cannot write ${file.path}: ${describeErrno(error)}`);
+    }
   }
-  const temp = join(
-    dirname(target.path),
-    `.${basename(target.path)}.tmp-${process.pid}-${Date.now()}`,
-  );
-  try {
-    await makeDirectory(dirname(target.path));
-    await writeFile(temp, content);
-    await rename(temp, target.path);
-  } catch (error) {
-    // `force` ignores only ENOENT, so a failing rm cannot hide the error the user needs.
-    await rm(temp, { force: true }).catch(() => {});
-    throw new InputError(`cannot write ${path}: ${describeErrno(error)}`);
+  for (const { file, target, temp } of staged) {
+    try {
+      if (target.kind === 'stream') await writeFile(file.path, file.content);
+      else if (temp) await rename(temp, target.path);
+    } catch (error) {
+      await removeTemps();
+      throw new InputError(`cannot write ${file.path}: ${describeErrno(error)}`);
+    }
   }
 }
 

@@ -1,15 +1,17 @@
 /** `aegis compile <path...> -o bundle.tar.gz`: validate, compile, write the bundle atomically. */
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { writeFileAtomically } from '../bundle/write-file-atomically.js';
+import { type FileToWrite, writeFilesAtomically } from '../bundle/write-file-atomically.js';
 import { compileBundle } from '../compiler/compile.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { VALIDATION_RENDERERS } from '../render/renderers.js';
 import {
+  refuseBundleOverKeyName,
   refuseStdoutDash,
   refuseWritingIntoPolicyDirectory,
   refuseWritingOver,
+  refuseWritingTwice,
 } from './output-guard.js';
 import { packageInfo } from './package-info.js';
 import { signWithKeyFile } from './sign.js';
@@ -31,6 +33,7 @@ export async function run(options: CompileCommandOptions, io: CommandIO): Promis
   const format = textOrJson(options.format);
   if (!options.output) throw new UsageError('compile needs -o <bundle.tar.gz>');
   refuseStdoutDash(options.output, '-o', 'a bundle');
+  refuseBundleOverKeyName(options.output, '-o');
   refuseStdoutDash(options.regoOut, '--rego-out', 'Rego modules');
   if (options.keyId !== undefined && !options.signKey)
     throw new UsageError('--key-id needs --sign-key');
@@ -73,16 +76,19 @@ export async function run(options: CompileCommandOptions, io: CommandIO): Promis
   }
 
   const output = resolve(io.cwd, options.output);
+  const regoFiles = regoOut ? regoOutFiles(regoOut, result) : [];
+  const targets = [output, ...regoFiles.map((file) => file.path)];
   refuseWritingOver(
-    [
-      output,
-      ...(regoOut
-        ? [...result.modules.map((m) => join(regoOut, m.path)), join(regoOut, 'data.json')]
-        : []),
-    ],
+    targets,
     result.sourceFiles.map((file) => resolve(io.cwd, file)),
-    'policy files being compiled',
+    'one of the policy files being compiled',
   );
+  if (options.signKey)
+    refuseWritingOver(targets, [resolve(io.cwd, options.signKey)], 'the signing key (--sign-key)');
+  refuseWritingTwice([
+    { path: output, what: 'the bundle (-o)' },
+    ...regoFiles.map((file) => ({ path: file.path, what: `--rego-out's ${file.name}` })),
+  ]);
   const bundle = options.signKey
     ? (
         await signWithKeyFile(
@@ -95,17 +101,11 @@ export async function run(options: CompileCommandOptions, io: CommandIO): Promis
         )
       ).bundle
     : result.bundle;
-  await writeFileAtomically(output, bundle);
+  // All or nothing: a --rego-out that cannot be written leaves the bundle as it was too.
+  await writeFilesAtomically([{ path: output, content: bundle }, ...regoFiles]);
   // The digest printed is the file's: after signing, that of the signed bundle.
   const sha256 =
     bundle === result.bundle ? result.sha256 : createHash('sha256').update(bundle).digest('hex');
-  if (regoOut) {
-    for (const module of result.modules)
-      await writeFileAtomically(join(regoOut, module.path), module.text);
-    // Indented for the reader: the bundle's own data.json is the same data on one line.
-    const data: unknown = JSON.parse(result.dataJson.join(''));
-    await writeFileAtomically(join(regoOut, 'data.json'), `${JSON.stringify(data, null, 2)}\n`);
-  }
 
   if (format === 'json') {
     io.stdout(
@@ -140,4 +140,21 @@ export async function run(options: CompileCommandOptions, io: CommandIO): Promis
     );
   }
   return ExitCode.ok;
+}
+
+/** What --rego-out writes: the modules, and data.json indented for the reader. */
+function regoOutFiles(
+  dir: string,
+  result: { modules: readonly { path: string; text: string }[]; dataJson: readonly string[] },
+): (FileToWrite & { name: string })[] {
+  // The bundle's own data.json is the same data on one line.
+  const data: unknown = JSON.parse(result.dataJson.join(''));
+  return [
+    ...result.modules.map((m) => ({ name: m.path, path: join(dir, m.path), content: m.text })),
+    {
+      name: 'data.json',
+      path: join(dir, 'data.json'),
+      content: `${JSON.stringify(data, null, 2)}\n`,
+    },
+  ];
 }

@@ -1,10 +1,12 @@
 /**
  * `aegis init [dir] [--force]`: write an example policy project. Every target is checked
  * before anything is written, so a refusal leaves the directory exactly as it was; and files
- * are created exclusively, so not even a race overwrites one.
+ * are created exclusively, so not even a race overwrites one. A write that fails half-way
+ * (a directory it may not write, a full disk) removes the files this run made: a project is
+ * written whole or not at all.
  */
 import type { Stats } from 'node:fs';
-import { lstat, readdir, stat, writeFile } from 'node:fs/promises';
+import { lstat, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describeErrno, errnoCode } from '../errno.js';
 import { InputError, UsageError } from '../errors.js';
@@ -41,13 +43,19 @@ export async function run(options: InitCommandOptions, io: CommandIO): Promise<n
     );
   }
 
+  const written: string[] = [];
   for (const file of files) {
     const target = join(root, ...file.path.split('/'));
     try {
       await makeDirectory(dirname(target));
       await writeFile(target, file.content, { flag: 'wx' });
+      written.push(target);
     } catch (error) {
-      throw new InputError(`cannot write ${join(dirArg, file.path)}: ${describeErrno(error)}`);
+      // Only files this run created (exclusively) are removed.
+      await Promise.all(written.map((path) => rm(path, { force: true }).catch(() => {})));
+      throw new InputError(
+        `cannot write ${join(dirArg, file.path)}: ${describeErrno(error)}; nothing was kept`,
+      );
     }
   }
 

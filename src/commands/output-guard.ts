@@ -2,11 +2,12 @@
  * For the commands that write a file the user names (`-o`, `--rego-out`): a path that is one of
  * the command's own inputs would be replaced by its output (`-o policies/fintech.yaml`, a slip
  * of the tab key), and a policy file written into a policy directory would be read as a policy
- * next time. Both are refused (exit 2) before anything is written. Paths are compared as the
- * file system resolves them, so a link to an input is that input.
+ * next time. Both are refused (exit 2) before anything is written. Files are compared as the
+ * file system knows them (device and inode), so a symbolic or hard link to an input is that
+ * input.
  */
 import { realpathSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { isPolicyFileName } from '../policy/read-files.js';
 
@@ -23,17 +24,53 @@ export function refuseStdoutDash(value: string | undefined, option: string, what
   }
 }
 
-/** Throws UsageError when a target is one of `inputs` (absolute paths); `what` names them. */
+/**
+ * Throws UsageError when a bundle is to be written to a `.pem` file: that name holds keys, and
+ * `-o keys/prod.pub.pem` is a slip that would replace one.
+ */
+export function refuseBundleOverKeyName(path: string, option: string): void {
+  if (path.toLowerCase().endsWith('.pem'))
+    throw new UsageError(
+      `${option} ${path}: a bundle is not written to a .pem file (that name is for keys); name a .tar.gz`,
+    );
+}
+
+/**
+ * Throws UsageError when a target is one of `inputs` (absolute paths). `what` names an input
+ * in the message: `${target} is ${what}` ("one of the policy files being compiled").
+ */
 export function refuseWritingOver(
   targets: readonly string[],
   inputs: readonly string[],
   what: string,
 ): void {
-  const inputSet = new Set(inputs.map(realPath));
+  const inputSet = new Set(inputs.map(fileIdentity));
   for (const target of targets) {
-    if (inputSet.has(realPath(target))) {
-      throw new UsageError(`${target} is one of the ${what}; write elsewhere`);
+    if (inputSet.has(fileIdentity(target))) {
+      throw new UsageError(`${target} is ${what}; write elsewhere`);
     }
+  }
+}
+
+/** Throws UsageError when two of `targets` (absolute) are one file: one would be lost. */
+export function refuseWritingTwice(targets: readonly { path: string; what: string }[]): void {
+  const seen = new Map<string, string>();
+  for (const { path, what } of targets) {
+    const identity = fileIdentity(path);
+    const first = seen.get(identity);
+    if (first !== undefined)
+      throw new UsageError(`${first} and ${what} are one file (${path}); write them apart`);
+    seen.set(identity, what);
+  }
+}
+
+/** What makes two paths one file: device and inode when it exists, else the resolved path. */
+function fileIdentity(path: string): string {
+  try {
+    const { dev, ino } = statSync(path);
+    return `inode ${dev}:${ino}`;
+  } catch {
+    return `path ${realPath(path)}`;
   }
 }
 
@@ -68,12 +105,19 @@ function isAtOrBelow(path: string, dir: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
-/** The path with links resolved; a path that does not exist yet is itself (no input is there). */
+/**
+ * The path with links resolved; for a path that does not exist yet, its directory's links
+ * resolved (no input is there, but another spelling of it may be another output).
+ */
 function realPath(path: string): string {
   try {
     return realpathSync(path);
   } catch {
-    return path;
+    try {
+      return join(realpathSync(dirname(path)), basename(path));
+    } catch {
+      return path;
+    }
   }
 }
 

@@ -1,10 +1,12 @@
 /**
  * What decides a report's exit code in CI, for `simulate` and for `report merge` (whose merged
  * report is the one a sharded run should be gated on): `--strict` (a malformed record or an
- * unreadable file is exit 2) and `--fail-on` (exit 1 when the gate trips).
+ * unreadable file is exit 2, and so is a run that evaluated no call at all: pointed at the
+ * wrong log, every gate would pass) and `--fail-on` (exit 1 when the gate trips).
  */
 import { ExitCode, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
+import { printable } from '../render/printable.js';
 import { changeTotal, newBlocks, plural } from '../simulator/render/report-facts.js';
 import type { SimulationReport } from '../simulator/types.js';
 
@@ -29,7 +31,14 @@ export function applyGates(report: SimulationReport, gates: Gates, io: CommandIO
   if (gates.strict && report.malformed > 0) {
     const first = report.first_malformed[0];
     io.stderr(
-      `aegis: --strict: ${plural(report.malformed, 'malformed record')}${first ? ` (first: ${first.file}:${first.line}: ${first.error})` : ''}\n`,
+      `aegis: --strict: ${plural(report.malformed, 'malformed record')}${first ? ` (first: ${printable(`${first.file}:${first.line}: ${first.error}`)})` : ''}\n`,
+    );
+    return ExitCode.usage;
+  }
+  // One shard may own no key that the traces hold; the merged report is gated on that.
+  if (gates.strict && report.evaluated === 0 && report.shard === undefined) {
+    io.stderr(
+      `aegis: --strict: no call was evaluated (${plural(report.events, 'record')} read, ${report.skipped} skipped)\n`,
     );
     return ExitCode.usage;
   }

@@ -40,7 +40,7 @@ export async function run(options: ReportMergeCommandOptions, io: CommandIO): Pr
     refuseWritingOver(
       [resolve(io.cwd, options.output)],
       options.reports.map((file) => resolve(io.cwd, file)),
-      'reports being merged',
+      'one of the reports being merged',
     );
   }
   const reports: SimulationReport[] = [];

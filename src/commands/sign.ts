@@ -7,7 +7,7 @@ import { writeFileAtomically } from '../bundle/write-file-atomically.js';
 import { describeErrno } from '../errno.js';
 import { ExitCode, InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
-import { refuseStdoutDash } from './output-guard.js';
+import { refuseBundleOverKeyName, refuseStdoutDash, refuseWritingOver } from './output-guard.js';
 import { printResult, textOrJson } from './text-or-json.js';
 
 export interface SignCommandOptions {
@@ -25,6 +25,8 @@ export async function run(options: SignCommandOptions, io: CommandIO): Promise<n
   refuseStdoutDash(options.output, '-o', 'a bundle');
   const input = resolve(io.cwd, options.bundle);
   const output = resolve(io.cwd, options.output ?? options.bundle);
+  if (options.output !== undefined) refuseBundleOverKeyName(options.output, '-o');
+  refuseWritingOver([output], [resolve(io.cwd, options.key)], 'the signing key (--key)');
   const bytes = await readInput(input, 'bundle');
   const signed = await signWithKeyFile(bytes, options, io.cwd);
   await writeFileAtomically(output, signed.bundle);

@@ -194,7 +194,7 @@ async function refuseOverwritingInputs(
   refuseWritingOver(
     [output],
     [...traces, ...policyFileArguments(policyPaths, cwd)],
-    'traces, policies or bundles of this run',
+    'one of the traces, policies or bundles of this run',
   );
   refuseWritingIntoPolicyDirectory(
     output,

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import {
   cpSync,
   existsSync,
+  linkSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -146,7 +147,12 @@ describe('aegis compile', () => {
     const policy = join(dir.path, 'fixtures', 'policies', 'fintech.yaml');
     const before = readFileSync(policy, 'utf8');
     symlinkSync(policy, join(dir.path, 'linked.tar.gz'));
-    for (const output of ['fixtures/policies/fintech.yaml', 'linked.tar.gz']) {
+    linkSync(policy, join(dir.path, 'hard-linked.tar.gz'));
+    for (const output of [
+      'fixtures/policies/fintech.yaml',
+      'linked.tar.gz',
+      'hard-linked.tar.gz',
+    ]) {
       const result = compile(['fixtures/policies', '-o', output]);
       expect(result.code, output).toBe(2);
       expect(result.stderr).toBe(
@@ -165,6 +171,50 @@ describe('aegis compile', () => {
     expect(readdirSync(join(dir.path, 'fixtures', 'policies')).sort()).toEqual(
       readdirSync(POLICIES).sort(),
     );
+  });
+
+  it('refuses to write over the signing key, to a .pem name, or the bundle and --rego-out into one file', () => {
+    const key = join(dir.path, 'signing.key');
+    expect(aegis(['keys', 'generate', '--id', 'guard'], { cwd: dir.path }).code).toBe(0);
+    cpSync(join(dir.path, 'guard.key.pem'), key);
+    const keyText = readFileSync(key, 'utf8');
+    const over = compile(['fixtures/policies', '--sign-key', 'signing.key', '-o', 'signing.key']);
+    expect(over.code).toBe(2);
+    expect(over.stderr).toBe(`aegis: ${key} is the signing key (--sign-key); write elsewhere\n`);
+    expect(readFileSync(key, 'utf8')).toBe(keyText);
+
+    const pem = compile(['fixtures/policies', '-o', 'guard.pub.pem']);
+    expect(pem.code).toBe(2);
+    expect(pem.stderr).toMatch(
+      /^aegis: -o guard\.pub\.pem: a bundle is not written to a \.pem file/,
+    );
+    expect(isCleanError(pem.stderr)).toBe(true);
+
+    const twice = compile(['fixtures/policies', '-o', 'rg/data.json', '--rego-out', 'rg']);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toBe(
+      `aegis: the bundle (-o) and --rego-out's data.json are one file (${join(dir.path, 'rg', 'data.json')}); write them apart\n`,
+    );
+    expect(existsSync(join(dir.path, 'rg'))).toBe(false);
+  });
+
+  it('a --rego-out that cannot be written leaves the bundle as it was, and no Rego behind', () => {
+    writeFileSync(join(dir.path, 'kept.tar.gz'), 'OLD');
+    writeFileSync(join(dir.path, 'notadir'), 'x');
+    const file = compile(['fixtures/policies', '-o', 'kept.tar.gz', '--rego-out', 'notadir/sub']);
+    expect(file.code).toBe(2);
+    expect(isCleanError(file.stderr)).toBe(true);
+    expect(readFileSync(join(dir.path, 'kept.tar.gz'), 'utf8')).toBe('OLD');
+
+    // aegis/lib is a file: the modules above it could be written, the library's cannot.
+    mkdirSync(join(dir.path, 'rp', 'aegis'), { recursive: true });
+    writeFileSync(join(dir.path, 'rp', 'aegis', 'lib'), 'x');
+    const partial = compile(['fixtures/policies', '-o', 'kept.tar.gz', '--rego-out', 'rp']);
+    expect(partial.code).toBe(2);
+    expect(partial.stderr).toMatch(/^aegis: cannot write .*rp\/aegis\/lib\/.*\.rego: /);
+    expect(readFileSync(join(dir.path, 'kept.tar.gz'), 'utf8')).toBe('OLD');
+    expect(readdirSync(join(dir.path, 'rp', 'aegis'))).toEqual(['lib']);
+    expect(readdirSync(dir.path).filter((name) => name.includes('.tmp-'))).toEqual([]);
   });
 
   it('--format json prints the CLI.md document, and it describes the file on disk', () => {

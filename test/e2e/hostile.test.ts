@@ -7,7 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aegis, type CliResult, isCleanError, tempDir } from './run-cli.js';
+import { aegis, type CliResult, isCleanError, REPO, tempDir } from './run-cli.js';
+
+const REPO_POLICIES = join(REPO, 'fixtures', 'policies');
 
 const billionLaughs = (() => {
   const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
@@ -284,5 +286,30 @@ describe('hostile file system', () => {
   it('a path that does not exist', () => {
     const result = aegis(['validate', 'no/such/dir'], { cwd: fs.path });
     expectDiagnostic(result, 'no/such/dir', '1:1', 'path-not-found', 2);
+  });
+});
+
+describe('escape sequences in what aegis quotes back', () => {
+  // Sets the terminal's title, then turns the text red: a message must show it, not do it.
+  const ESCAPES = '\u001b]0;PWNED\u0007\u001b[31mred{';
+  let dir: { path: string; remove: () => void };
+  beforeAll(() => {
+    dir = tempDir('escapes');
+    writeFileSync(join(dir.path, 'esc.json'), ESCAPES);
+    writeFileSync(join(dir.path, 'trace.jsonl'), `${ESCAPES}\n`);
+  });
+  afterAll(() => dir.remove());
+
+  it.each([
+    ['eval', ['eval', REPO_POLICIES, '--input', 'esc.json']],
+    ['simulate --strict', ['simulate', 'trace.jsonl', '--policy', REPO_POLICIES, '--strict']],
+    ['report merge', ['report', 'merge', 'esc.json']],
+  ])('%s: exit 2, the control characters escaped', (_, args) => {
+    const result = aegis(args, { cwd: dir.path });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/\\u001b/);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for them is the point
+    expect(result.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    expect(isCleanError(result.stderr)).toBe(true);
   });
 });

@@ -1,4 +1,11 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aegis, REPO, tempDir } from './run-cli.js';
@@ -123,6 +130,20 @@ describe('aegis init', () => {
     expect(result.code).toBe(0);
     expect(listTree(target)).toEqual([...FILES, 'policies/other.yaml'].sort());
     expect(readFileSync(join(target, 'policies', 'other.yaml'), 'utf8')).toBe('keep\n');
+  });
+
+  it('a write that fails half-way removes the files it made (file modes apply even as root)', () => {
+    const target = join(dir.path, 'half');
+    mkdirSync(join(target, 'traces'), { recursive: true });
+    chmodSync(target, 0o777);
+    // traces/ is read-only: the policies are written first, then the trace cannot be.
+    chmodSync(join(target, 'traces'), 0o555);
+    const result = aegis(['init', target, '--force'], { cwd: dir.path, unprivileged: true });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /cannot write .*traces\/example\.jsonl: permission denied; nothing was kept/,
+    );
+    expect(listTree(target)).toEqual([]);
   });
 
   it('refuses a path where a directory is needed', () => {

@@ -157,6 +157,29 @@ describe('aegis sign and verify', () => {
     expect(bad.stderr).toMatch(/yaml/);
   });
 
+  it('sign never writes over its key, nor to a .pem name (exit 2, the files as they were)', () => {
+    expect(run(['compile', FINTECH, '-o', 'guarded.tar.gz']).code).toBe(0);
+    const keyText = readFileSync(join(dir.path, 'old.key.pem'), 'utf8');
+    const over = run(['sign', 'guarded.tar.gz', '--key', 'old.key.pem', '-o', 'old.key.pem']);
+    expect(over.code).toBe(2);
+    expect(over.stderr).toMatch(
+      /^aegis: -o old\.key\.pem: a bundle is not written to a \.pem file/,
+    );
+    const pubText = readFileSync(join(dir.path, 'new.pub.pem'), 'utf8');
+    const pub = run(['sign', 'guarded.tar.gz', '--key', 'old.key.pem', '-o', 'new.pub.pem']);
+    expect(pub.code).toBe(2);
+    // A key under another name is still the key: compared as a file, not by name.
+    writeFileSync(join(dir.path, 'signing.key'), keyText);
+    const renamed = run(['sign', 'guarded.tar.gz', '--key', 'signing.key', '-o', 'signing.key']);
+    expect(renamed.code).toBe(2);
+    expect(renamed.stderr).toBe(
+      `aegis: ${join(dir.path, 'signing.key')} is the signing key (--key); write elsewhere\n`,
+    );
+    expect(readFileSync(join(dir.path, 'old.key.pem'), 'utf8')).toBe(keyText);
+    expect(readFileSync(join(dir.path, 'new.pub.pem'), 'utf8')).toBe(pubText);
+    expect(readFileSync(join(dir.path, 'signing.key'), 'utf8')).toBe(keyText);
+  });
+
   it('sign -o - is refused: a bundle is not written to stdout, nor to a file named `-`', () => {
     const compiled = run(['compile', join(REPO, 'fixtures', 'policies'), '-o', 'dash.tar.gz']);
     expect(compiled.code).toBe(0);

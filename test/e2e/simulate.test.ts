@@ -178,6 +178,34 @@ describe.concurrent('aegis simulate', () => {
     );
   });
 
+  it('--strict fails a run that evaluated no call: an empty stdin, a log of skipped records', async () => {
+    const empty = await sim(['-', '--policy', 'policies', '--strict', '--fail-on', 'would-block']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toBe(
+      'aegis: --strict: no call was evaluated (0 records read, 0 skipped)\n',
+    );
+    // OPA's decision log, every event for another path than aegis/decision: all skipped.
+    const log = readFileSync(join(REPO, 'fixtures', 'traces', 'opa-console.log'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"decision_id"'))
+      .map((line) => line.replace('"path":"aegis/decision"', '"path":"other/allow"'))
+      .join('\n');
+    const skippedOnly = await sim(
+      ['-', '--policy', 'policies', '--strict', '--format', 'json'],
+      log,
+    );
+    expect(skippedOnly.code, skippedOnly.stderr).toBe(2);
+    const report = json(skippedOnly.stdout);
+    expect(report.evaluated).toBe(0);
+    expect(report.malformed).toBe(0);
+    expect(report.skipped).toBeGreaterThan(0);
+    expect(skippedOnly.stderr).toMatch(
+      /^aegis: --strict: no call was evaluated \(\d+ records? read, [1-9]\d* skipped\)\n$/,
+    );
+    const lenient = await sim(['-', '--policy', 'policies', '--format', 'json'], log);
+    expect(lenient.code, lenient.stderr).toBe(0);
+  });
+
   it('reads a trace from stdin', async () => {
     const trace = readFileSync(join(dir.path, 'traces', 'example.jsonl'), 'utf8');
     const r = await sim(['-', '--policy', 'policies', '--format', 'json'], trace);
