@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest';
 import type { DiagnosticCode } from '../src/diagnostics.js';
 import { parseSource, type SourceDocument } from '../src/policy/parse.js';
 import { closestMatch, editDistance } from '../src/policy/schema/closest-match.js';
+import { showValue } from '../src/policy/schema/describe-value.js';
 import { createPolicyAjv, policySchema } from '../src/policy/schema/policy-schema.js';
 import { validate as validatePrecompiled } from '../src/policy/schema/policy-validator.generated.js';
 import { checkSchema } from '../src/policy/schema-check.js';
@@ -590,5 +591,15 @@ describe('the precompiled validator', () => {
     expect(verdicts.filter(([a, b]) => a !== b)).toEqual([]);
     expect(verdicts.some(([a]) => a)).toBe(true);
     expect(verdicts.some(([a]) => !a)).toBe(true);
+  });
+});
+
+describe('showValue', () => {
+  test('shows a number too large for a double as Infinity, not as JSON null', () => {
+    // JSON.parse('1e400') is Infinity, which JSON.stringify writes as null.
+    expect(showValue(JSON.parse('1e400'))).toBe('Infinity');
+    expect(showValue(JSON.parse('-1e400'))).toBe('-Infinity');
+    expect(showValue(2)).toBe('2');
+    expect(showValue({ a: 1 })).toBe('{"a":1}');
   });
 });

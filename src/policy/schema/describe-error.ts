@@ -72,7 +72,7 @@ export function describeError(error: ErrorObject, index: SchemaIndex): Finding {
         return {
           code: 'unsupported-version',
           pointer,
-          message: `unsupported policy format version \`${JSON.stringify(data) ?? String(data)}\``,
+          message: `unsupported policy format version \`${showValue(data)}\``,
           hint: 'this aegis reads format version 1: write `version: 1`, or leave `version` out',
         };
       }

@@ -31,9 +31,12 @@ export function actualType(value: unknown, expected?: unknown): string {
 
 const MAX_SHOWN = 40;
 
-/** A value short enough to quote in a one-line message. */
+/** A value short enough to quote in a one-line message (1e400 as Infinity, not JSON's null). */
 export function showValue(value: unknown): string {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  const text =
+    typeof value === 'string' || (typeof value === 'number' && !Number.isFinite(value))
+      ? String(value)
+      : (JSON.stringify(value) ?? String(value));
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…` : text;
 }
 
