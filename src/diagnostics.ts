@@ -67,6 +67,12 @@ export const DIAGNOSTIC_CODES = {
     kind: 'finding',
     summary: 'A document is nested deeper than any policy needs (64 levels).',
   },
+  'yaml-tag': {
+    severity: 'error',
+    kind: 'finding',
+    summary:
+      'A YAML tag (`!!str`, `!!binary`, `!custom`, any `!...`): a policy is plain data, so every tag is refused; remove it, and quote the value if a string is meant.',
+  },
   // The JSON Schema.
   'unknown-key': {
     severity: 'error',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fastParseYaml } from '../src/policy/fast-parse.js';
 import { MAX_ALIAS_COUNT, MAX_DEPTH, parseSource } from '../src/policy/parse.js';
 
 const POLICY = `agent: finance-agent
@@ -235,5 +236,113 @@ describe('parseSource: caps', () => {
       y: ['a', 'b'],
     });
     expect(MAX_ALIAS_COUNT).toBeGreaterThan(2);
+  });
+});
+
+describe('parseSource: YAML tags', () => {
+  const shown = (text: string, kind: 'yaml' | 'json' = 'yaml') =>
+    parseSource('t.yaml', text, kind).diagnostics.map(
+      (d) => `${d.code} ${d.document} ${d.line}:${d.column}-${d.endLine}:${d.endColumn}`,
+    );
+
+  // Every explicit tag is refused, where it is written: even one the library resolves to what
+  // the untagged value would be (`!!str a`), and those that change a value's type (`!!int "3"`
+  // is the number 3; `!!float 3` is unresolved and stays the string "3") or make something
+  // that is not JSON data (`!!binary`, `!!timestamp`, `!!set`).
+  it.each([
+    ['an unknown global tag', 'agent: !!js/function "function(){}"\n', ['yaml-tag 0 1:8-1:21']],
+    ['a local tag', 'tenant: !foo x\nagent: a\n', ['yaml-tag 0 1:9-1:13']],
+    ['a core tag the value does not fit', 'agent: !!float 3\n', ['yaml-tag 0 1:8-1:15']],
+    ['a core tag that turns a string into a number', 'agent: !!int "3"\n', ['yaml-tag 0 1:8-1:13']],
+    ['a core tag that changes nothing', 'agent: !!str a\n', ['yaml-tag 0 1:8-1:13']],
+    ['a binary', 'agent: a\ndescription: !!binary aGVsbG8=\n', ['yaml-tag 0 2:14-2:22']],
+    ['a timestamp', 'agent: a\ndescription: !!timestamp 2001-12-14\n', ['yaml-tag 0 2:14-2:25']],
+    ['a set', 'agent: a\nallowed_tools: !!set {x}\n', ['yaml-tag 0 2:16-2:21']],
+    ['the non-specific tag', 'agent: ! a\n', ['yaml-tag 0 1:8-1:9']],
+    ['a verbatim tag', 'agent: !<tag:yaml.org,2002:str> a\n', ['yaml-tag 0 1:8-1:32']],
+    [
+      'a %TAG handle',
+      '%TAG !e! tag:example.com,2000:\n---\nagent: !e!x a\n',
+      ['yaml-tag 0 3:8-3:12'],
+    ],
+    ['a tag on the document', '--- !!map\nagent: a\n', ['yaml-tag 0 1:5-1:10']],
+    ['a tag on a key', '!!str agent: a\n', ['yaml-tag 0 1:1-1:6']],
+    [
+      'a tag before a block scalar',
+      'agent: a\ndescription: !!str |\n  x\n',
+      ['yaml-tag 0 2:14-2:19'],
+    ],
+    [
+      'tags in flow collections, each one',
+      'agent: a\nallowed_tools: [!t {name: !n x}, {!k name: y}]\n',
+      ['yaml-tag 0 2:17-2:19', 'yaml-tag 0 2:27-2:29', 'yaml-tag 0 2:35-2:37'],
+    ],
+    [
+      'a tag in a later document',
+      'agent: a\nallowed_tools: []\n---\nagent: !!str b\n',
+      ['yaml-tag 1 4:8-4:13'],
+    ],
+    [
+      'a tag beside a syntax error in its document',
+      'agent: a\nallowed_tools: !!seq [a, b\n',
+      ['syntax-error 0 3:1-3:2', 'yaml-tag 0 2:16-2:21'],
+    ],
+    ['a tag the library also reports, once', 'agent: "x" !foo\n', ['syntax-error 0 1:12-1:16']],
+  ])('refuses %s as yaml-tag, at the tag', (_name, text, expected) => {
+    expect(fastParseYaml(text)).toBeUndefined();
+    const { documents, diagnostics } = parseSource('t.yaml', text, 'yaml');
+    expect(shown(text)).toEqual(expected);
+    // A document with a tag in it is not read at all: nothing of it reaches the schema.
+    const refused = new Set(diagnostics.map((d) => d.document));
+    expect(documents.filter((d) => refused.has(d.index))).toEqual([]);
+  });
+
+  it('says what to do', () => {
+    expect(
+      only(parseSource('t.yaml', 'agent: !!js/function "x"\n', 'yaml').diagnostics),
+    ).toMatchObject({
+      code: 'yaml-tag',
+      severity: 'error',
+      message: 'a YAML tag (`!!js/function`) is not allowed: a policy is plain data',
+      hint: 'remove the tag, and quote the value if a string is meant',
+    });
+  });
+
+  // A `!` that is no tag: inside quotes or a word the fast path keeps the text; after a space
+  // it sends the text to the exact path, which finds no tag there.
+  it.each([
+    ['in a double-quoted string', 'reason: "Hi!"\n', true, { reason: 'Hi!' }],
+    ['in a regex', 'regex: "^a!b$"\n', true, { regex: '^a!b$' }],
+    ['in a single-quoted string', "reason: 'no! not that'\n", true, { reason: 'no! not that' }],
+    [
+      'after a space in a quoted string',
+      'reason: \'a !b\'\nx: "c !!d"\n',
+      false,
+      { reason: 'a !b', x: 'c !!d' },
+    ],
+    ['inside a plain word', 'reason: wait!\nid: a!b\n', true, { reason: 'wait!', id: 'a!b' }],
+    ['after a space in a plain scalar', 'reason: wait !\n', false, { reason: 'wait !' }],
+    ['at the start of a quoted string', 'reason: "!important"\n', true, { reason: '!important' }],
+    ['in flow strings', 'deny: ["!x", "y !z"]\n', false, { deny: ['!x', 'y !z'] }],
+    [
+      'in a block scalar',
+      'reason: |\n  !!str is not a tag here\n',
+      false,
+      { reason: '!!str is not a tag here\n' },
+    ],
+  ])('leaves a `!` %s alone', (_name, text, fast, value) => {
+    expect(fastParseYaml(text) !== undefined).toBe(fast);
+    expect(parseSource('t.yaml', text, 'yaml')).toMatchObject({
+      documents: [{ value }],
+      diagnostics: [],
+    });
+  });
+
+  it('leaves a `!` in JSON strings alone', () => {
+    const text = '{"reason": "!!str Hi!", "tags": ["!x"]}';
+    expect(parseSource('t.json', text, 'json')).toMatchObject({
+      documents: [{ value: { reason: '!!str Hi!', tags: ['!x'] } }],
+      diagnostics: [],
+    });
   });
 });

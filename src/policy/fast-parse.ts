@@ -5,9 +5,16 @@
  * exact parse (parse.ts) runs lazily, only if a diagnostic asks where a value is.
  *
  * "Plainly well-behaved" is decided before js-yaml sees the text: no anchors (alias expansion
- * is capped only on the exact path) and a nesting bound far under MAX_DEPTH (js-yaml recurses
- * per level; a stack overflow must never happen). Anything else, and any js-yaml error, takes
- * the exact path, which reports it with its position.
+ * is capped only on the exact path), no tags (js-yaml would resolve `!!int "3"` or `!!float 3`
+ * and take the document; the exact path refuses every tag, yaml-tag) and a nesting bound far
+ * under MAX_DEPTH (js-yaml recurses per level; a stack overflow must never happen). Anything
+ * else, and any js-yaml error, takes the exact path, which reports it with its position.
+ *
+ * A `&` or `!` that begins a token is all it takes: a tag or an anchor can only follow
+ * whitespace (a BOM or a line break included), a flow indicator (`[`, `{`, `,`), the `:` of a
+ * JSON-like key or a `-`, or begin the text. One inside a word or a quoted string (`"Hi!"`,
+ * `"^a!b$"`) is not a token's start and keeps the fast path; one that only looks like it
+ * (`reason: wait !`) costs the exact path, which finds no tag there.
  */
 import jsyaml from 'js-yaml';
 import { MAX_DEPTH } from './parse.js';

@@ -13,6 +13,7 @@ import {
   fileDiagnostic,
   type Position,
 } from '../diagnostics.js';
+import { explicitTags } from './explicit-tags.js';
 import { fastParseYaml, type MappingPositions, parseWithMappingLines } from './fast-parse.js';
 
 /**
@@ -192,6 +193,7 @@ function parseExact(file: string, text: string, kind: 'yaml' | 'json'): ParseRes
   }
 
   let yamlDocs: YamlDocument.Parsed[];
+  let cstDocuments: CST.Document[];
   try {
     // parseAllDocuments split in two so that the depth guard sees the CST before composing.
     const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
@@ -213,6 +215,9 @@ function parseExact(file: string, text: string, kind: 'yaml' | 'json'): ParseRes
       strict: true,
     });
     yamlDocs = Array.from(composer.compose(tokens)) as YamlDocument.Parsed[];
+    // The composer makes one document of each CST document, in order (and may add an empty
+    // one at the end, for directives that nothing follows).
+    cstDocuments = tokens.filter((t): t is CST.Document => t.type === 'document');
   } catch (error) {
     // The parser recurses on nested flow collections; a hostile file can exhaust the stack.
     if (error instanceof RangeError) {
@@ -229,21 +234,38 @@ function parseExact(file: string, text: string, kind: 'yaml' | 'json'): ParseRes
   // parseAllDocuments returns an EmptyStream (an array with .empty) for a file with no docs.
   const documents: SourceDocument[] = [];
   yamlDocs.forEach((doc, index) => {
-    const errors: YAMLError[] = [...doc.errors];
-    if (errors.length > 0) {
-      for (const e of errors) {
-        const code: DiagnosticCode =
-          e.code === 'DUPLICATE_KEY'
-            ? 'duplicate-key'
-            : e.code === 'RESOURCE_EXHAUSTION'
-              ? 'too-deep'
-              : 'syntax-error';
-        const message =
-          code === 'duplicate-key' ? duplicateKeyMessage(text, e.pos[0]) : firstLine(e.message);
-        report(code, position(e.pos), message, index);
-      }
-      return;
+    // The library's warnings are left out: they are about a tag, refused below, or about what
+    // cannot change the data (an unknown directive, a `%YAML` version other than 1.1 or 1.2,
+    // which is read as 1.2 like any other; an anchor or alias name ending in `:`; a flow's
+    // closing bracket indented like its parent).
+    const errors: readonly YAMLError[] = doc.errors;
+    for (const e of errors) {
+      const code: DiagnosticCode =
+        e.code === 'DUPLICATE_KEY'
+          ? 'duplicate-key'
+          : e.code === 'RESOURCE_EXHAUSTION'
+            ? 'too-deep'
+            : 'syntax-error';
+      const message =
+        code === 'duplicate-key' ? duplicateKeyMessage(text, e.pos[0]) : firstLine(e.message);
+      report(code, position(e.pos), message, index);
     }
+    // Fail closed: a tag is never what a policy means (explicit-tags.ts); the fast path leaves
+    // every text that could hold one to this parse. One the library already reports as an
+    // error ("Unexpected tag", "Could not resolve tag") is reported once.
+    const tags = explicitTags(cstDocuments[index]).filter(
+      (tag) => !errors.some((e) => e.pos[0] === tag.offset),
+    );
+    for (const tag of tags) {
+      report(
+        'yaml-tag',
+        position([tag.offset, tag.offset + tag.source.length]),
+        `a YAML tag (\`${tag.source}\`) is not allowed: a policy is plain data`,
+        index,
+        'remove the tag, and quote the value if a string is meant',
+      );
+    }
+    if (errors.length > 0 || tags.length > 0) return;
     // A bare `---` composes to an empty null scalar, not to null contents.
     if (doc.contents === null || isEmptyNode(doc.contents)) {
       // `---` with nothing after it: a stray separator, not a policy.

@@ -9,6 +9,7 @@
 import type { Document, Node as YamlNode } from 'yaml';
 import { REASON_CODES } from '../engine/decision.js';
 import { isJsonData, type Json } from '../engine/json.js';
+import { explicitTags } from '../policy/explicit-tags.js';
 import { yaml as yamlLibrary } from '../policy/parse.js';
 import { OUTCOMES } from '../simulator/report.js';
 
@@ -68,25 +69,40 @@ export function parseTestFile(file: string, text: string): TestFileResult {
     const { line, col } = lineCounter.linePos(node?.range?.[0] ?? 0);
     problems.push({ file, line, column: col, message });
   };
-  const docs = yaml.parseAllDocuments(text, { lineCounter, uniqueKeys: true });
-  if (Array.isArray(docs) && docs.length === 0) {
+  const atOffset = (offset: number, message: string) => {
+    const { line, col } = lineCounter.linePos(offset);
+    problems.push({ file, line, column: col, message });
+  };
+  // parseAllDocuments in two steps, to keep the CST, where the tags are.
+  const tokens = Array.from(new yaml.Parser(lineCounter.addNewLine).parse(text));
+  const docs = Array.from(
+    new yaml.Composer({ uniqueKeys: true }).compose(tokens),
+  ) as Document.Parsed[];
+  if (docs.length === 0) {
     at(undefined, 'the test file is empty; it needs `cases:`');
     return { ok: false, problems };
   }
-  if (!Array.isArray(docs) || docs.length !== 1) {
-    const where = Array.isArray(docs) ? docs[1]?.contents : undefined;
-    at(where, 'a test file holds one YAML document');
+  if (docs.length !== 1) {
+    at(docs[1]?.contents, 'a test file holds one YAML document');
     return { ok: false, problems };
   }
   const doc = docs[0] as Document.Parsed;
   for (const error of doc.errors) {
-    const { line, col } = lineCounter.linePos(error.pos[0]);
     // The yaml library stops at a depth of several hundred levels (its stack runs out there).
     const message =
       error.code === 'RESOURCE_EXHAUSTION'
         ? 'the YAML nests too deep to be read here'
         : firstLine(error.message);
-    problems.push({ file, line, column: col, message });
+    atOffset(error.pos[0], message);
+  }
+  // As in a policy (explicit-tags.ts): a tag would make an input that is not what it says.
+  // One the library already reports as an error ("Unexpected tag") is reported once.
+  const tags = explicitTags(tokens.find((t) => t.type === 'document'));
+  for (const tag of tags.filter((t) => !doc.errors.some((e) => e.pos[0] === t.offset))) {
+    atOffset(
+      tag.offset,
+      `a YAML tag (\`${tag.source}\`) is not allowed: a test file is plain data; remove the tag, and quote the value if a string is meant`,
+    );
   }
   if (problems.length > 0) return { ok: false, problems };
 

@@ -209,6 +209,11 @@ describe('aegis test', () => {
       'cases: [{name: a, input: .inf, expect: {allow: true}}]\n',
       'not JSON data',
     ],
+    [
+      'an input with a YAML tag',
+      'cases:\n  - name: a\n    input: !!binary aGVsbG8=\n    expect: {allow: true}\n',
+      'aegis: unclear.test.yaml:3:12: a YAML tag (`!!binary`) is not allowed',
+    ],
   ])('refuses %s (exit 2, one line)', (_what, text, message) => {
     writeFileSync(join(dir.path, 'unclear.test.yaml'), text);
     const result = testCli(['policies/fintech.yaml', 'unclear.test.yaml']);

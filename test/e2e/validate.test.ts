@@ -165,6 +165,36 @@ describe('aegis validate', () => {
     expect(result.stdout).not.toMatch(/\u001b\[/);
   });
 
+  it('refuses a YAML tag: exit 1, at the tag, and nothing of the policy is compiled', () => {
+    writeFileSync(
+      join(dir.path, 'tagged.yaml'),
+      'agent: !!js/function "x"\nallowed_tools:\n  - name: search\n',
+    );
+    const result = run('tagged.yaml', '--format', 'json');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      valid: false,
+      policies: 0,
+      diagnostics: [
+        {
+          file: 'tagged.yaml',
+          line: 1,
+          column: 8,
+          endLine: 1,
+          endColumn: 21,
+          code: 'yaml-tag',
+          severity: 'error',
+          message: 'a YAML tag (`!!js/function`) is not allowed: a policy is plain data',
+          hint: 'remove the tag, and quote the value if a string is meant',
+        },
+      ],
+    });
+    const compiled = aegis(['compile', 'tagged.yaml', '-o', 'tagged.tar.gz'], { cwd: dir.path });
+    expect(compiled.code).toBe(1);
+    expect(compiled.stdout + compiled.stderr).toContain('yaml-tag');
+  });
+
   it('needs a path', () => {
     const result = aegis(['validate'], { cwd: dir.path });
     expect(result.code).toBe(2);

@@ -677,7 +677,8 @@ const cases: Record<string, Case[]> = {
   ],
   'yaml-truthy-string': [
     {
-      name: 'quoted, tagged or anchored words, other words, booleans, and yes where no call value is compared',
+      // A tagged word (`!!str on`) is refused before the rules run: yaml-tag, below.
+      name: 'quoted or anchored words, other words, booleans, and yes where no call value is compared',
       text: lines(
         'agent: a',
         'allowed_tools:',
@@ -685,7 +686,7 @@ const cases: Record<string, Case[]> = {
         '    params:',
         '      a: { eq: "yes" }',
         "      b: { in: ['no', y, n, true, false] }",
-        '      c: { eq: !!str on, optional: true }',
+        '      c: { eq: "on", optional: true }',
         '      d: { ne: &flag off, optional: true }',
         '      e: { eq: *flag, optional: true }',
         '      f: { matches: yes, optional: true }',
@@ -725,6 +726,62 @@ const cases: Record<string, Case[]> = {
         /^`on` is the string "on" here, not true/,
         /^`OFF` is the string "OFF" here, not false/,
         /^`no` is the string "no" here, not false/,
+      ],
+    },
+  ],
+  // Not a rule (parsing refuses the tag, and the document never reaches the schema or the
+  // rules), but a `!` that is no tag must reach them as the text it is.
+  'yaml-tag': [
+    {
+      name: 'a `!` in quoted strings, a regex and a plain word is text',
+      text: tool(
+        '    params:',
+        '      q: { matches: "^a!b$" }',
+        '      r: { ne: "Hi!", optional: true }',
+        "      s: { in: ['!x', 'y !z', wait!], optional: true }",
+        '    rules:',
+        '      - id: bang',
+        '        when: { param: q, matches: "(?!x)" }',
+        '        effect: deny',
+        '        reason: wait !',
+      ),
+      expected: ['p.yaml:10:36 regex-not-re2 /allowed_tools/0/rules/0/when/matches'],
+    },
+    {
+      name: 'tags anywhere: on the agent, a tenant, an operand, a list, each one',
+      text: {
+        'p.yaml': lines(
+          'agent: !!js/function "function(){}"',
+          'tenant: !foo x',
+          'allowed_tools:',
+          '  - name: t',
+          '    params:',
+          '      a: { eq: !!str on }',
+          '      b: { in: !!seq [!!int "3"] }',
+        ),
+        'q.yaml': lines(
+          'agent: !!float 3',
+          'allowed_tools: []',
+          '---',
+          'agent: ok',
+          'allowed_tools: []',
+        ),
+      },
+      expected: [
+        'p.yaml:1:8 yaml-tag ',
+        'p.yaml:2:9 yaml-tag ',
+        'p.yaml:6:16 yaml-tag ',
+        'p.yaml:7:16 yaml-tag ',
+        'p.yaml:7:23 yaml-tag ',
+        'q.yaml:1:8 yaml-tag ',
+      ],
+      messages: [
+        /^a YAML tag \(`!!js\/function`\) is not allowed: a policy is plain data$/,
+        /^a YAML tag \(`!foo`\)/,
+        /^a YAML tag \(`!!str`\)/,
+        /^a YAML tag \(`!!seq`\)/,
+        /^a YAML tag \(`!!int`\)/,
+        /^a YAML tag \(`!!float`\)/,
       ],
     },
   ],

@@ -99,4 +99,56 @@ describe('test files', () => {
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.problems.map((p) => p.message).join('\n')).toContain(message);
   });
+
+  // A tag anywhere, even one the yaml library resolves to the value it would read anyway: a
+  // test file is plain data, as a policy is (src/policy/explicit-tags.ts).
+  it.each([
+    [
+      'a binary input',
+      'cases:\n  - name: a\n    input: !!binary aGVsbG8=\n    expect: {allow: true}\n',
+      ['3:12 a YAML tag (`!!binary`) is not allowed'],
+    ],
+    [
+      'a tag inside the input',
+      'cases:\n  - name: a\n    input: {agent: {id: !!js/function "x"}}\n    expect: {allow: true}\n',
+      ['3:25 a YAML tag (`!!js/function`)'],
+    ],
+    [
+      'a tag that changes a type',
+      'cases:\n  - name: a\n    input: {amount: !!int "3"}\n    expect: {allow: true}\n',
+      ['3:21 a YAML tag (`!!int`)'],
+    ],
+    [
+      'tags on a name, an expectation and the file, each one',
+      '--- !!map\ncases:\n  - name: !x a\n    input: {}\n    expect: {allow: !!bool true}\n',
+      ['1:5 a YAML tag (`!!map`)', '3:11 a YAML tag (`!x`)', '5:21 a YAML tag (`!!bool`)'],
+    ],
+    [
+      'a tag beside a YAML error',
+      'cases:\n  - name: a\n    input: !!str [x\n',
+      ['4:1 Flow sequence', '3:12 a YAML tag (`!!str`)'],
+    ],
+  ])('refuses %s, where the tag is', (_what, text, expected) => {
+    const parsed = parseTestFile('t.test.yaml', text);
+    expect(parsed.ok).toBe(false);
+    const problems = parsed.ok ? [] : parsed.problems;
+    expect(problems.map((p) => p.file)).toEqual(expected.map(() => 't.test.yaml'));
+    // `line:column message`, the message as far as the expectation spells it.
+    const shown = problems.map((p, i) =>
+      `${p.line}:${p.column} ${p.message}`.slice(0, expected[i]?.length),
+    );
+    expect(shown).toEqual(expected);
+    expect(problems[problems.length - 1]?.message).toMatch(
+      /is not allowed: a test file is plain data; remove the tag, and quote the value if a string is meant$/,
+    );
+  });
+
+  it('reads a `!` in quoted strings and plain words as text', () => {
+    const text =
+      'cases:\n  - name: "Hi!"\n    input: {reason: wait !, regex: "^a!b$", tags: [\'!x\', a!b]}\n    expect: {allow: true}\n';
+    const parsed = parseTestFile('t.test.yaml', text);
+    expect(parsed.ok && parsed.cases.map((c) => [c.name, c.input])).toEqual([
+      ['Hi!', { reason: 'wait !', regex: '^a!b$', tags: ['!x', 'a!b'] }],
+    ]);
+  });
 });

@@ -62,7 +62,8 @@ function flag(at: LoadedPolicy, word: string, pointer: string, report: Report): 
 
 /**
  * Whether the scalar at `pointer` is written in quotes (JSON files always quote strings), or
- * with a tag (`!!str yes`), an anchor or an alias: anything but a bare word says what it means.
+ * with an anchor or an alias: anything but a bare word says what it means. (A tag, `!!str yes`,
+ * never gets this far: parsing refuses it, yaml-tag.)
  */
 function isQuoted(at: LoadedPolicy, pointer: string): boolean {
   const { line, column } = at.source.locate(pointer);
@@ -75,8 +76,8 @@ function isQuoted(at: LoadedPolicy, pointer: string): boolean {
   const offset = start + column - 1;
   const first = text.charAt(offset);
   if (first === '"' || first === "'" || first === '*') return true;
-  // A tag or an anchor comes before the scalar it marks: `!!str yes`, `&flag yes`.
+  // An anchor comes before the scalar it marks: `&flag yes`.
   const before = text.slice(start, offset).trimEnd();
   const token = before.slice(before.search(/\S+$/));
-  return token.startsWith('!') || token.startsWith('&');
+  return token.startsWith('&');
 }
