@@ -24,7 +24,7 @@ import type {
   SetChannelResult,
 } from './registry.js';
 import { isValidName } from './registry.js';
-import { type RegistryIndex, readRegistryIndex } from './registry-index.js';
+import { REGISTRY_INDEX_FILE, type RegistryIndex, readRegistryIndex } from './registry-index.js';
 import { withRegistryLock } from './registry-lock.js';
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -34,8 +34,8 @@ export function sha256Hex(bytes: Uint8Array): string {
 export class FileRegistry implements Registry {
   constructor(readonly dir: string) {}
 
-  private get indexPath(): string {
-    return join(this.dir, 'index.json');
+  get indexPath(): string {
+    return join(this.dir, REGISTRY_INDEX_FILE);
   }
 
   bundlePath(version: string): string {

@@ -7,6 +7,8 @@ import { InputError } from '../errors.js';
 import type { HistoryEntry } from './registry.js';
 
 export const REGISTRY_INDEX_FORMAT = 1;
+/** The index's name in the registry directory: a directory without it is not a registry. */
+export const REGISTRY_INDEX_FILE = 'index.json';
 
 export interface IndexedVersion {
   version: string;
@@ -25,7 +27,11 @@ export function emptyIndex(): RegistryIndex {
   return { version: REGISTRY_INDEX_FORMAT, versions: [], channels: {}, history: [] };
 }
 
-/** A missing index is an empty registry; an unreadable or unknown one is an InputError. */
+/**
+ * A missing index is an empty registry (what publish starts from; the commands that only read
+ * a registry refuse a directory without one first, see existingRegistry); an unreadable or
+ * unknown one is an InputError.
+ */
 export async function readRegistryIndex(path: string): Promise<RegistryIndex> {
   let text: string;
   try {

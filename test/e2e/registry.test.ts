@@ -182,6 +182,34 @@ describe('aegis publish / rollback / history', () => {
     expect(existsSync(join(cwd, 'no-such-registry'))).toBe(false);
   });
 
+  it('history, rollback and serve refuse a directory that is not a registry; publish starts one', () => {
+    // A mistyped path that names some other directory: not an empty registry to report or serve.
+    mkdirSync(join(cwd, 'not-a-registry', 'bundles'), { recursive: true });
+    writeFileSync(join(cwd, 'not-a-registry', 'notes.txt'), 'x');
+    mkdirSync(join(cwd, 'empty-dir'));
+    for (const name of ['not-a-registry', 'empty-dir', `file:empty-dir`]) {
+      const path = join(cwd, name.replace(/^file:/, ''));
+      for (const args of [
+        ['history', '--registry', name],
+        ['history', '--registry', name, '--format', 'json'],
+        ['rollback', '--registry', name, '--channel', 'prod', ...pub],
+        ['serve', '--registry', name, '--port', '0'],
+      ]) {
+        const result = aegis(args, { cwd, timeoutMs: 10_000 });
+        expect(result.code, args.join(' ')).toBe(2);
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toBe(
+          `aegis: --registry ${name}: ${path} is not a registry (it has no index.json)\n` +
+            '  hint: check the path; aegis publish creates a registry with its first version\n',
+        );
+      }
+    }
+    expect(existsSync(join(cwd, 'empty-dir', 'index.json'))).toBe(false);
+    // publish still makes a registry of an existing empty directory, which the others then read.
+    must(['publish', 'v1.tar.gz', '--registry', 'empty-dir', '--version', 'v1', ...pub]);
+    expect(must(['history', '--registry', 'empty-dir'])).toMatch(/publish +tester v1 /);
+  });
+
   it('refuses a registry whose index has an unknown format', () => {
     mkdirSync(join(cwd, 'future'));
     writeFileSync(join(cwd, 'future', 'index.json'), JSON.stringify({ version: 99 }));

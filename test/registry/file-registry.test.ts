@@ -1,12 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { FileRegistry, rollbackTarget, sha256Hex } from '../../src/registry/file-registry.js';
 import { OciRegistry } from '../../src/registry/oci-registry.js';
-import { openFileRegistry, openRegistry } from '../../src/registry/open-registry.js';
+import {
+  existingRegistry,
+  openFileRegistry,
+  openRegistry,
+} from '../../src/registry/open-registry.js';
 import { currentUser, type HistoryEntry, isValidName } from '../../src/registry/registry.js';
 
 const dirs: string[] = [];
@@ -173,6 +177,43 @@ describe('openRegistry and currentUser', () => {
       /serve takes a directory registry/,
     );
     expect(() => openRegistry('https://example.com/x', '/base')).toThrow(InputError);
+  });
+
+  it('gives history, rollback and serve only a directory that holds a registry index', async () => {
+    const missing = join(registryDir(), 'missing');
+    expect(() => existingRegistry(new FileRegistry(missing), 'missing')).toThrow(
+      `--registry missing: no registry directory at ${missing}`,
+    );
+    const file = join(registryDir(), 'a-file');
+    writeFileSync(file, 'x');
+    expect(() => existingRegistry(new FileRegistry(file), 'a-file')).toThrow(
+      /no registry directory/,
+    );
+
+    // Some other directory (empty, or holding anything but index.json) is not an empty registry.
+    const other = registryDir();
+    mkdirSync(join(other, 'bundles'));
+    writeFileSync(join(other, 'notes.txt'), 'x');
+    const refusal = (() => {
+      try {
+        existingRegistry(new FileRegistry(other), 'other');
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(refusal).toBeInstanceOf(InputError);
+    expect((refusal as InputError).message).toBe(
+      `--registry other: ${other} is not a registry (it has no index.json)`,
+    );
+    expect((refusal as InputError).hint).toMatch(/aegis publish creates a registry/);
+
+    // Once published to (publish still starts a registry in an existing empty directory).
+    const registry = new FileRegistry(other);
+    expect((await registry.put('v1', bytes('one'), info)).ok).toBe(true);
+    expect(existingRegistry(registry, 'other')).toBe(registry);
+    // An OCI registry is not a directory: it is passed through.
+    const oci = openRegistry('oci://localhost:5000/policies', '/base');
+    expect(existingRegistry(oci, 'oci://localhost:5000/policies')).toBe(oci);
   });
 
   it('takes the user from AEGIS_USER, then USER/LOGNAME, else unknown', () => {
