@@ -1,7 +1,8 @@
 /**
  * `aegis rollback --registry R --channel C [--to V] [--message M] --pub P...`: points the
  * channel back at the version before the current one (from the history), or at V, after
- * verifying that bundle again. A version that is not there: exit 2 with the versions.
+ * verifying that bundle again. A version that is not there: exit 2 with the versions; one
+ * whose bundle file is not the bytes published (another sha256 than the index's): exit 2.
  */
 import { verifyBundle } from '../bundle/verify.js';
 import { ExitCode, InputError, UsageError } from '../errors.js';
@@ -41,6 +42,14 @@ export async function run(options: RollbackCommandOptions, io: CommandIO): Promi
       );
   }
   const bundle = await registry.get(target);
+  if (!bundle.ok && bundle.reason === 'digest-mismatch') {
+    // Its signature may well verify (another signed bundle copied over it): it is still not
+    // the version that was published, so the channel is not pointed at it.
+    throw new InputError(
+      `refusing to roll back ${channel} to ${target}: its bundle file has sha256 ${bundle.actual}, the registry recorded ${bundle.expected} when it was published`,
+      `restore the published bundle of ${target}, or roll back to another version with --to`,
+    );
+  }
   if (!bundle.ok) {
     throw new UsageError(
       `version ${target} is not in the registry; versions: ${versions.join(', ') || '(none)'}`,

@@ -62,17 +62,21 @@ export class FileRegistry implements Registry {
   async get(version: string): Promise<GetResult> {
     if (!isValidName(version)) return { ok: false, reason: 'not-found' };
     const index = await this.readIndex();
-    if (!index.versions.some((v) => v.version === version))
-      return { ok: false, reason: 'not-found' };
+    const entry = index.versions.find((v) => v.version === version);
+    if (!entry) return { ok: false, reason: 'not-found' };
     let bytes: Uint8Array;
     try {
       bytes = await readFile(this.bundlePath(version));
     } catch (error) {
       throw new InputError(`the registry lists ${version} but cannot read it: ${String(error)}`);
     }
-    // The digest of what is there: a file changed by hand shows up as a new digest (and OPA
-    // refuses it when its signature no longer matches).
-    return { ok: true, bytes, digest: sha256Hex(bytes) };
+    // A bundle file replaced by hand (or by a disk) is not the version that was published,
+    // even when it carries a valid signature of another bundle: refuse it, as the OCI
+    // registry refuses a blob whose bytes do not match its digest.
+    const digest = sha256Hex(bytes);
+    if (digest !== entry.digest)
+      return { ok: false, reason: 'digest-mismatch', expected: entry.digest, actual: digest };
+    return { ok: true, bytes, digest };
   }
 
   async put(

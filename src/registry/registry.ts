@@ -30,7 +30,12 @@ export interface ChangeInfo {
 
 export type GetResult =
   | { ok: true; bytes: Uint8Array; digest: string }
-  | { ok: false; reason: 'not-found' };
+  | { ok: false; reason: 'not-found' }
+  /**
+   * The stored bytes are not the ones published: their sha256 (`actual`) is not the digest
+   * the registry recorded (`expected`). Never hand them out.
+   */
+  | { ok: false; reason: 'digest-mismatch'; expected: string; actual: string };
 
 export type PutResult = { ok: true; entry: HistoryEntry } | { ok: false; reason: 'exists' };
 

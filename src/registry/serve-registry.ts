@@ -2,7 +2,8 @@
  * Serves a file registry over HTTP the way OPA's bundle downloader expects: the channel's
  * current bundle at /bundles/<channel>.tar.gz, a fixed version at
  * /bundles/<channel>/<version>.tar.gz, a strong ETag (the bundle's sha256) and 304 on a
- * matching If-None-Match. The index is read per request, so channel moves show at once.
+ * matching If-None-Match. The index is read per request, so channel moves show at once. A
+ * bundle file whose sha256 is not the index's digest is a 500, never served.
  * Names must match the registry's strict pattern: nothing outside bundles/ is reachable.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -14,7 +15,7 @@ const VERSION_PATH = /^\/bundles\/([^/]+)\/([^/]+)\.tar\.gz$/;
 
 export function createRegistryServer(registry: FileRegistry, log?: (line: string) => void): Server {
   return createServer((request, response) => {
-    handle(registry, request, response).catch((error: unknown) => {
+    handle(registry, request, response, log).catch((error: unknown) => {
       log?.(`error serving ${request.url ?? ''}: ${String(error)}`);
       if (!response.headersSent) send(response, 500, 'internal error\n');
       else response.destroy();
@@ -26,6 +27,7 @@ async function handle(
   registry: FileRegistry,
   request: IncomingMessage,
   response: ServerResponse,
+  log: ((line: string) => void) | undefined,
 ): Promise<void> {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.setHeader('Allow', 'GET, HEAD');
@@ -35,6 +37,15 @@ async function handle(
   const path = (request.url ?? '').split('?', 1)[0] ?? '';
   const version = await resolveVersion(registry, path);
   const bundle = version !== undefined ? await registry.get(version) : undefined;
+  if (bundle?.ok === false && bundle.reason === 'digest-mismatch') {
+    // Not the bytes that were published: a server error (OPA keeps its last good bundle and
+    // retries), said on stderr so that whoever runs the server learns which file to restore.
+    log?.(
+      `refusing to serve ${version}: bundles/${version}.tar.gz has sha256 ${bundle.actual}, the registry index records ${bundle.expected}`,
+    );
+    send(response, 500, 'bundle does not match the registry index\n');
+    return;
+  }
   if (!bundle?.ok) {
     send(response, 404, 'not found\n');
     return;

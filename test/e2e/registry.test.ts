@@ -9,8 +9,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBundle } from '../../src/bundle/read-bundle.js';
 import { writeBundle } from '../../src/bundle/write-bundle.js';
-import { FileRegistry } from '../../src/registry/file-registry.js';
-import { aegis, isCleanError, REPO, tempDir, writeSignedBundles } from './run-cli.js';
+import { FileRegistry, sha256Hex } from '../../src/registry/file-registry.js';
+import {
+  aegis,
+  expectCleanRefusal,
+  isCleanError,
+  messageLines,
+  REPO,
+  tempDir,
+  writeSignedBundles,
+} from './run-cli.js';
 
 const BIN = join(REPO, 'bin', 'aegis');
 let dir: { path: string; remove: () => void };
@@ -210,6 +218,60 @@ describe('aegis publish / rollback / history', () => {
     expect(must(['history', '--registry', 'empty-dir'])).toMatch(/publish +tester v1 /);
   });
 
+  it('rollback refuses a version whose bundle file is not the one published', () => {
+    const reg = ['--registry', 'swapped-reg'];
+    must(['publish', 'v1.tar.gz', ...reg, '--version', 'v1', '--channel', 'prod', ...pub]);
+    must(['publish', 'v2.tar.gz', ...reg, '--version', 'v2', '--channel', 'prod', ...pub]);
+    // v2's signed bundle copied over v1's: its signature verifies, its bytes are not v1's.
+    const v1File = join(cwd, 'swapped-reg', 'bundles', 'v1.tar.gz');
+    const published = readFileSync(v1File);
+    cpSync(join(cwd, 'v2.tar.gz'), v1File);
+    const refused = aegis(['rollback', ...reg, '--channel', 'prod', ...pub], { cwd });
+    expectCleanRefusal(refused);
+    expect(messageLines(refused.stderr)[0]).toBe(
+      `aegis: refusing to roll back prod to v1: its bundle file has sha256 ${sha256Hex(readFileSync(join(cwd, 'v2.tar.gz')))}, the registry recorded ${sha256Hex(published)} when it was published`,
+    );
+    expect(refused.stderr).toMatch(/hint: restore the published bundle of v1/);
+    expect(JSON.parse(must(['history', ...reg, '--format', 'json']))).toHaveLength(2);
+    writeFileSync(v1File, published);
+    expect(must(['rollback', ...reg, '--channel', 'prod', ...pub])).toBe('prod -> v1 (was v2)\n');
+  });
+
+  it('serve answers 500 for a bundle file that is not the one published, and goes on serving', async () => {
+    const reg = ['--registry', 'serve-reg'];
+    must(['publish', 'v1.tar.gz', ...reg, '--version', 'v1', '--channel', 'prod', ...pub]);
+    must(['publish', 'v2.tar.gz', ...reg, '--version', 'v2', '--channel', 'staging', ...pub]);
+    const v1File = join(cwd, 'serve-reg', 'bundles', 'v1.tar.gz');
+    const published = readFileSync(v1File);
+    const swapped = readFileSync(join(cwd, 'v2.tar.gz'));
+    const serve = await startServe('serve-reg');
+    try {
+      const good = await fetch(`${serve.url}/bundles/prod.tar.gz`);
+      expect(good.status).toBe(200);
+      expect(good.headers.get('etag')).toBe(`"${sha256Hex(published)}"`);
+      await good.arrayBuffer();
+
+      writeFileSync(v1File, swapped);
+      for (const path of ['/bundles/prod.tar.gz', '/bundles/staging/v1.tar.gz']) {
+        const bad = await fetch(`${serve.url}${path}`);
+        expect(bad.status, path).toBe(500);
+        expect(bad.headers.get('etag')).toBeNull();
+        expect(await bad.text()).toBe('bundle does not match the registry index\n');
+      }
+      const other = await fetch(`${serve.url}/bundles/staging.tar.gz`);
+      expect(other.status).toBe(200);
+      expect(Buffer.from(await other.arrayBuffer()).equals(swapped)).toBe(true);
+      const line = `aegis serve: refusing to serve v1: bundles/v1.tar.gz has sha256 ${sha256Hex(swapped)}, the registry index records ${sha256Hex(published)}\n`;
+      expect(serve.stderr().split(line)).toHaveLength(3);
+      expect(isCleanError(serve.stderr())).toBe(true);
+
+      writeFileSync(v1File, published);
+      expect((await fetch(`${serve.url}/bundles/prod.tar.gz`)).status).toBe(200);
+    } finally {
+      await serve.stop();
+    }
+  });
+
   it('refuses a registry whose index has an unknown format', () => {
     mkdirSync(join(cwd, 'future'));
     writeFileSync(join(cwd, 'future', 'index.json'), JSON.stringify({ version: 99 }));
@@ -218,6 +280,37 @@ describe('aegis publish / rollback / history', () => {
     expect(result.stderr).toMatch(/index format 99/);
   });
 });
+
+/** `aegis serve --registry <registry> --port 0`, its URL once it listens, its stderr so far. */
+async function startServe(
+  registry: string,
+): Promise<{ url: string; stderr: () => string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--registry', registry, '--port', '0'], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (s: string) => {
+    stderr += s;
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  const deadline = Date.now() + 10_000;
+  let url: string | undefined;
+  while (url === undefined && Date.now() < deadline && child.exitCode === null) {
+    url = /http:\/\/127\.0\.0\.1:\d+/.exec(stderr)?.[0];
+    if (url === undefined) await new Promise((r) => setTimeout(r, 50));
+  }
+  if (url === undefined) {
+    await stop();
+    throw new Error(`aegis serve did not start: ${stderr}`);
+  }
+  return { url, stderr: () => stderr, stop };
+}
 
 interface Snapshot {
   versions: string[];

@@ -105,6 +105,28 @@ describe('FileRegistry', () => {
     expect(await registry.list()).toEqual(['v1', 'v2']);
   });
 
+  it('refuses a bundle file whose sha256 is not the digest the index recorded', async () => {
+    const dir = registryDir();
+    const registry = new FileRegistry(dir);
+    await registry.put('v1', bytes('one'), { ...info, channel: 'prod' });
+    await registry.put('v2', bytes('two'), info);
+    // Another published bundle copied over v1: readable, and not what was published as v1.
+    writeFileSync(registry.bundlePath('v1'), 'two');
+    expect(await registry.get('v1')).toEqual({
+      ok: false,
+      reason: 'digest-mismatch',
+      expected: sha256Hex(bytes('one')),
+      actual: sha256Hex(bytes('two')),
+    });
+    expect(await registry.get('v2')).toMatchObject({ ok: true, digest: sha256Hex(bytes('two')) });
+    // Restored, it is served again.
+    writeFileSync(registry.bundlePath('v1'), 'one');
+    expect(await registry.get('v1')).toMatchObject({ ok: true, digest: sha256Hex(bytes('one')) });
+    // A truncated file too.
+    writeFileSync(registry.bundlePath('v1'), '');
+    expect(await registry.get('v1')).toMatchObject({ ok: false, reason: 'digest-mismatch' });
+  });
+
   it('refuses an index of an unknown format, and one that is not JSON', async () => {
     const dir = registryDir();
     writeFileSync(join(dir, 'index.json'), JSON.stringify({ version: 2, versions: [] }));

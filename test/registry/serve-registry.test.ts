@@ -10,6 +10,7 @@ let dir: string;
 let server: Server;
 let base: string;
 let registry: FileRegistry;
+const logged: string[] = [];
 const bytes = (text: string) => new TextEncoder().encode(text);
 
 beforeAll(async () => {
@@ -18,7 +19,7 @@ beforeAll(async () => {
   await registry.put('v1', bytes('one'), { user: 'u', channel: 'prod' });
   await registry.put('v2', bytes('two'), { user: 'u' });
   writeFileSync(join(dir, 'secret.tar.gz'), 'secret');
-  server = createRegistryServer(registry);
+  server = createRegistryServer(registry, (line) => logged.push(line));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -70,6 +71,36 @@ describe('the registry server', () => {
     const response = await fetch(`${base}${path}`);
     expect(response.status).toBe(404);
     expect(await response.text()).not.toContain('secret');
+  });
+
+  it('answers 500 for a bundle file that is not the one published, and serves the rest', async () => {
+    const path = registry.bundlePath('v1');
+    // v2's bytes copied over v1's file: prod and its pinned v1 must not hand them out.
+    writeFileSync(path, 'two');
+    logged.length = 0;
+    try {
+      for (const url of ['/bundles/prod.tar.gz', '/bundles/prod/v1.tar.gz']) {
+        for (const init of [{}, { method: 'HEAD' }, { headers: { 'If-None-Match': '*' } }]) {
+          const response = await fetch(`${base}${url}`, init);
+          expect(response.status, url).toBe(500);
+          expect(response.headers.get('etag')).toBeNull();
+          const body = await response.text();
+          if (init.method !== 'HEAD')
+            expect(body).toBe('bundle does not match the registry index\n');
+        }
+      }
+      expect(logged).toHaveLength(6);
+      expect(logged[0]).toBe(
+        `refusing to serve v1: bundles/v1.tar.gz has sha256 ${sha256Hex(bytes('two'))}, the registry index records ${sha256Hex(bytes('one'))}`,
+      );
+      // The server goes on serving what does match.
+      const other = await fetch(`${base}/bundles/prod/v2.tar.gz`);
+      expect(other.status).toBe(200);
+      expect(await other.text()).toBe('two');
+    } finally {
+      writeFileSync(path, 'one');
+    }
+    expect((await fetch(`${base}/bundles/prod.tar.gz`)).status).toBe(200);
   });
 
   it('refuses other methods', async () => {
