@@ -3,8 +3,10 @@
  * the JSON reports of the shards of one `simulate --shard i/n` run (or of disjoint traces) ->
  * one report, rendered in any report format, and gated as simulate gates its report (the
  * merged report is the one a sharded CI run is about). A file that is not a report of this
- * format version is exit 2, one line.
+ * format version is exit 2, one line; so is one file given twice (by any path: it would count
+ * every call twice). Two files with the same content are merged, with a warning on stderr.
  */
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describeErrno } from '../errno.js';
@@ -43,11 +45,23 @@ export async function run(options: ReportMergeCommandOptions, io: CommandIO): Pr
       'one of the reports being merged',
     );
   }
-  const reports: SimulationReport[] = [];
+  const cap = options.maxFileSize ?? DEFAULT_MAX;
+  const read: ReadReport[] = [];
   for (const file of options.reports) {
-    reports.push(parseReport(await readReport(file, io, options.maxFileSize ?? DEFAULT_MAX), file));
+    const report = await readReport(file, io, cap);
+    refuseSameFileTwice(read, report);
+    read.push(report);
   }
+  const reports: SimulationReport[] = read.map((r) => parseReport(r.text, r.file));
   const merged = mergeReports(reports);
+  const copy = sameContent(read);
+  if (copy) {
+    // Unsharded reports of separate traces add up, so two files alike may both be real; one
+    // may also be a copy of the other, which the merge cannot tell. Say so, and go on.
+    io.stderr(
+      `aegis: warning: ${copy[0]} and ${copy[1]} have the same content; if one is a copy of the other, the merged report counts its calls twice\n`,
+    );
+  }
   const text = REPORT_RENDERERS[format](merged, {
     color: io.color,
     version: packageInfo().version,
@@ -56,15 +70,55 @@ export async function run(options: ReportMergeCommandOptions, io: CommandIO): Pr
   return applyGates(merged, { ...(failOn ? { failOn } : {}), strict: options.strict === true }, io);
 }
 
-async function readReport(file: string, io: CommandIO, cap: number): Promise<string> {
+/** A report file's text, and the file itself (device and inode) whatever path named it. */
+export interface ReadReport {
+  file: string;
+  text: string;
+  identity: string;
+}
+
+async function readReport(file: string, io: CommandIO, cap: number): Promise<ReadReport> {
   const path = resolve(io.cwd, file);
   try {
-    const info = await stat(path);
+    // bigint: an inode number can be past 2^53 on some file systems.
+    const info = await stat(path, { bigint: true });
     if (!info.isFile()) throw new InputError(`${file}: not a file`);
-    if (info.size > cap) throw new InputError(`${file} is over the ${cap}-byte report cap`);
-    return await readFile(path, 'utf8');
+    if (info.size > BigInt(cap)) throw new InputError(`${file} is over the ${cap}-byte report cap`);
+    return { file, text: await readFile(path, 'utf8'), identity: `${info.dev}:${info.ino}` };
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError(`cannot read ${file}: ${describeErrno(error)}`);
   }
+}
+
+/**
+ * One report file given twice (the same path, another path to it, a hard link) would count
+ * every call in it twice: a mistake, never a merge.
+ */
+export function refuseSameFileTwice(
+  earlier: readonly Pick<ReadReport, 'file' | 'identity'>[],
+  report: Pick<ReadReport, 'file' | 'identity'>,
+): void {
+  const same = earlier.find((r) => r.identity === report.identity);
+  if (!same) return;
+  throw new InputError(
+    same.file === report.file
+      ? `report merge: ${report.file} is given twice; merging a report with itself counts every call twice`
+      : `report merge: ${same.file} and ${report.file} are the same file; merging a report with itself counts every call twice`,
+    'give each report once',
+  );
+}
+
+/** The first two different files whose texts are identical, if any. */
+export function sameContent(
+  reports: readonly Pick<ReadReport, 'file' | 'text'>[],
+): [string, string] | undefined {
+  const seen = new Map<string, string>();
+  for (const { file, text } of reports) {
+    const digest = createHash('sha256').update(text).digest('hex');
+    const earlier = seen.get(digest);
+    if (earlier !== undefined) return [earlier, file];
+    seen.set(digest, file);
+  }
+  return undefined;
 }

@@ -7,7 +7,7 @@
  * of its own (run-cli's aegis() is synchronous and would serialise them).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulationReport } from '../../src/simulator/types.js';
@@ -325,6 +325,35 @@ describe.concurrent('aegis report merge', () => {
       expect(merged.code).toBe(1);
       expect(merged.stderr).toBe('aegis: --fail-on would-block: 12 calls would be blocked\n');
     }
+  });
+
+  it('refuses one report file given twice, by any path, and warns of two files alike', async () => {
+    const full = await once(SHARDED);
+    expect(full.code, full.stderr).toBe(0);
+    writeFileSync(join(dir.path, 'full.json'), full.stdout);
+    writeFileSync(join(dir.path, 'full-copy.json'), full.stdout);
+    rmSync(join(dir.path, 'full-link.json'), { force: true });
+    linkSync(join(dir.path, 'full.json'), join(dir.path, 'full-link.json'));
+    for (const [files, message] of [
+      [['full.json', 'full.json'], 'aegis: report merge: full.json is given twice'],
+      [['full.json', './full.json'], 'aegis: report merge: full.json and ./full.json are the same'],
+      [['full.json', 'full-link.json'], 'aegis: report merge: full.json and full-link.json are'],
+      [[...SHARDS, 'shards/1.json'], 'aegis: report merge: shards/1.json is given twice'],
+    ] as const) {
+      const r = await merge([...files, '--format', 'json']);
+      expectCleanRefusal(r);
+      expect(r.stderr.startsWith(message), r.stderr).toBe(true);
+      expect(r.stderr).toMatch(/counts every call twice\n {2}hint: give each report once\n$/);
+    }
+    // Separate traces can give reports alike: merged, with a warning, the gate unchanged.
+    const alike = await merge(['full.json', 'full-copy.json', '--format', 'json']);
+    expect(alike.code, alike.stderr).toBe(0);
+    expect((JSON.parse(alike.stdout) as SimulationReport).events).toBe(
+      2 * (JSON.parse(full.stdout) as SimulationReport).events,
+    );
+    expect(alike.stderr).toBe(
+      'aegis: warning: full.json and full-copy.json have the same content; if one is a copy of the other, the merged report counts its calls twice\n',
+    );
   });
 
   it.each([

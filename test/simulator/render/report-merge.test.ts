@@ -2,12 +2,12 @@
  * `aegis report merge` in process: JSON reports read back with their format_version and shape
  * checked (a bad file is one InputError naming it), merged by mergeReports, rendered.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run } from '../../../src/commands/report-merge.js';
+import { refuseSameFileTwice, run, sameContent } from '../../../src/commands/report-merge.js';
 import { InputError } from '../../../src/errors.js';
 import { parseReport } from '../../../src/simulator/render/parse-report.js';
 import type { SimulationReport } from '../../../src/simulator/types.js';
@@ -89,6 +89,78 @@ describe('report merge', () => {
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).not.toContain('\n');
+  });
+});
+
+describe('report merge of one file twice', () => {
+  const unsharded = { ...REPORT, shard: undefined };
+
+  it.each([
+    ['the same path', ['same.json', 'same.json'], 'report merge: same.json is given twice'],
+    [
+      'another path to it',
+      ['same.json', `../${dir.split('/').at(-1)}/same.json`],
+      `report merge: same.json and ../${dir.split('/').at(-1)}/same.json are the same file`,
+    ],
+    ['a hard link to it', ['same.json', 'hard.json'], 'report merge: same.json and hard.json'],
+    ['a symbolic link to it', ['soft.json', 'same.json'], 'report merge: soft.json and same.json'],
+    [
+      'sharded, before the shard check',
+      ['s0.json', 's1.json', 's0.json'],
+      's0.json is given twice',
+    ],
+  ])('refuses %s (exit 2), nothing printed', async (_what, reports, message) => {
+    write('same.json', unsharded);
+    rmSync(join(dir, 'hard.json'), { force: true });
+    linkSync(join(dir, 'same.json'), join(dir, 'hard.json'));
+    rmSync(join(dir, 'soft.json'), { force: true });
+    symlinkSync('same.json', join(dir, 'soft.json'));
+    write('s0.json', shard(CLEAN, 0));
+    write('s1.json', shard(CLEAN, 1));
+    const { out, io: cmdIo } = io();
+    const error = await run({ reports, format: 'json' }, cmdIo).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toContain(message);
+    expect((error as InputError).message).toMatch(/counts every call twice$/);
+    expect((error as InputError).hint).toBe('give each report once');
+    expect(out).toEqual({ stdout: '', stderr: '' });
+  });
+
+  it('merges two files with the same content (reports of separate traces add up), with a warning', async () => {
+    const a = write('gw-a.json', unsharded);
+    const b = write('gw-b.json', unsharded);
+    const { out, io: cmdIo } = io();
+    expect(await run({ reports: [a, b], format: 'json' }, cmdIo)).toBe(0);
+    expect((JSON.parse(out.stdout) as SimulationReport).events).toBe(2 * REPORT.events);
+    expect(out.stderr).toBe(
+      'aegis: warning: gw-a.json and gw-b.json have the same content; if one is a copy of the other, the merged report counts its calls twice\n',
+    );
+    // The gate still decides the exit code.
+    const gated = io();
+    expect(await run({ reports: [a, b], format: 'json', failOn: 'would-block' }, gated.io)).toBe(1);
+  });
+
+  it('refuseSameFileTwice and sameContent', () => {
+    const seen = [{ file: 'a.json', identity: '1:2' }];
+    expect(() => refuseSameFileTwice(seen, { file: 'b.json', identity: '1:3' })).not.toThrow();
+    // The same inode number on another device is another file.
+    expect(() => refuseSameFileTwice(seen, { file: 'b.json', identity: '2:2' })).not.toThrow();
+    expect(() => refuseSameFileTwice(seen, { file: 'b.json', identity: '1:2' })).toThrow(
+      'report merge: a.json and b.json are the same file',
+    );
+    expect(
+      sameContent([
+        { file: 'a', text: 'x' },
+        { file: 'b', text: 'y' },
+      ]),
+    ).toBeUndefined();
+    expect(
+      sameContent([
+        { file: 'a', text: 'x' },
+        { file: 'b', text: 'y' },
+        { file: 'c', text: 'y' },
+      ]),
+    ).toEqual(['b', 'c']);
   });
 });
 
