@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findOpa, opaBuildWasm, runOpa } from '../src/engine/opa-binary.js';
-import { createOpaEngine } from '../src/engine/opa-engine.js';
+import { createOpaEngine, readOpaAnswer } from '../src/engine/opa-engine.js';
 import { InputError } from '../src/errors.js';
 
 let dir: string;
@@ -144,6 +144,134 @@ describe('the opa engine on an opa that is not one', () => {
     } finally {
       await engine.close();
     }
+  });
+
+  it('is an input error naming the opa when it answers JSON of another shape', async () => {
+    for (const [i, [what, stdout, message]] of WRONG_SHAPES.entries()) {
+      const fake = await answeringOpa(join(dir, `shape-${i}`), stdout);
+      const engine = await createOpaEngine({ opaPath: fake, modules: [], data: {} });
+      try {
+        const error = await engine.evaluateMany([{}, {}]).catch((e: unknown) => e);
+        expect(error, what).toBeInstanceOf(InputError);
+        expect((error as InputError).message, what).toContain(
+          `${fake} answered \`opa eval --format json\` with ${message}`,
+        );
+      } finally {
+        await engine.close();
+      }
+    }
+  });
+});
+
+/** A stand-in opa that passes `opa version` and answers every `opa eval` with `answer`. */
+async function answeringOpa(at: string, answer: string): Promise<string> {
+  await mkdir(at, { recursive: true });
+  const path = join(at, 'opa');
+  const quoted = `'${answer.replaceAll("'", `'\\''`)}'`;
+  await writeFile(
+    path,
+    `#!/bin/sh\nif [ "$1" = version ]; then echo "Version: 1.0.0"; exit 0; fi\ncat >/dev/null\nprintf '%s\\n' ${quoted}\n`,
+  );
+  await chmod(path, 0o755);
+  return path;
+}
+
+const DECISION = {
+  allow: true,
+  decision: 'allow',
+  mode: 'enforce',
+  outcome: 'allow',
+  params: {},
+  reasons: [],
+  redactions: [],
+};
+const answer = (value: unknown) => JSON.stringify({ result: [{ expressions: [{ value }] }] });
+
+/** Answers of the wrong shape, each with the end of its one-line message after "answered ...". */
+const WRONG_SHAPES: [string, string, string][] = [
+  [
+    'null',
+    'null',
+    'no list of [input, decision] pairs in result[0].expressions[0].value: "null\\n"',
+  ],
+  ['a list', '[1]', 'no list of [input, decision] pairs'],
+  ['no result', '{"result":[]}', 'no list of [input, decision] pairs'],
+  ['a value that is not a list', answer({ 0: DECISION }), 'no list of [input, decision] pairs'],
+  ['errors', '{"errors":[{"message":"boom"}]}', 'errors: [{"message":"boom"}]'],
+  [
+    'a pair without a decision',
+    answer([[0]]),
+    'pair 0 that is not [input index, decision] for 2 inputs: [0]',
+  ],
+  [
+    'an index that is not a number',
+    answer([['a', DECISION]]),
+    'pair 0 that is not [input index, decision]',
+  ],
+  [
+    'an index out of range',
+    answer([
+      [0, DECISION],
+      [2, DECISION],
+    ]),
+    'pair 1 that is not [input index, decision] for 2 inputs',
+  ],
+  ['a fractional index', answer([[0.5, DECISION]]), 'pair 0 that is not [input index, decision]'],
+  [
+    'two decisions for one input',
+    answer([
+      [0, DECISION],
+      [0, DECISION],
+    ]),
+    'two decisions for input 0',
+  ],
+  [
+    'a decision that is not one',
+    answer([[0, {}]]),
+    'a decision for input 0 that is not a decision document: /decision is not one of',
+  ],
+  [
+    'a decision without reasons',
+    answer([[1, { ...DECISION, reasons: null }]]),
+    'a decision for input 1 that is not a decision document: /reasons is not a list',
+  ],
+  [
+    'an input left undecided',
+    answer([[1, DECISION]]),
+    'no decision for input 0 (data.aegis.decision undefined)',
+  ],
+];
+
+describe('readOpaAnswer', () => {
+  it('pairs each decision with its input, whatever the order OPA lists them in', () => {
+    const deny = { ...DECISION, allow: false, decision: 'deny', outcome: 'deny' };
+    expect(
+      readOpaAnswer(
+        'opa',
+        answer([
+          [1, deny],
+          [0, DECISION],
+        ]),
+        2,
+      ),
+    ).toEqual([DECISION, deny]);
+    expect(readOpaAnswer('opa', answer([]), 0)).toEqual([]);
+  });
+
+  it.each(WRONG_SHAPES)('refuses %s as an input error naming opa', (_what, stdout, message) => {
+    const error = (() => {
+      try {
+        readOpaAnswer('/x/opa', `${stdout}\n`, 2);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toContain(
+      `/x/opa answered \`opa eval --format json\` with ${message}`,
+    );
+    expect((error as InputError).message).not.toContain('\n');
+    expect((error as InputError).hint).toContain('AEGIS_OPA');
   });
 });
 

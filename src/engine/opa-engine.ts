@@ -6,8 +6,8 @@
  * chunk as `input.batch` and a query that evaluates `data.aegis.decision with input as x` for
  * every element. One process decides thousands of inputs (no server, no port, nothing left
  * running if the caller dies); the price is one compile of the modules per chunk. Each
- * decision comes back paired with its index, so an input without a decision (which would be
- * a bug in the Rego) is an error rather than a silent shift of the results.
+ * decision comes back paired with its index, so an input without a decision is an error
+ * rather than a silent shift of the results (readOpaAnswer).
  *
  * Inputs without `context.time` are decided at the query's `time.now_ns()`, one instant per
  * chunk.
@@ -19,6 +19,8 @@ import type { RegoModule } from '../compiler/rego/emit-rego.js';
 import { InputError } from '../errors.js';
 import type { JsonValue } from '../policy/types.js';
 import type { Decision } from './decision.js';
+import { decisionShapeProblem } from './decision-shape.js';
+import { isObject } from './json.js';
 import { INSTALL_HINT, opaFailure, runOpa } from './opa-binary.js';
 
 export interface OpaEngineOptions {
@@ -88,26 +90,60 @@ async function evaluateChunk(
   });
   // The opa that AEGIS_OPA, .tools/bin or PATH gave failing is a broken tool, not a bug here.
   if (result.failed) throw new InputError(`opa eval failed: ${opaFailure(result)}`, INSTALL_HINT);
-  let output: { result?: { expressions?: { value?: unknown }[] }[]; errors?: unknown };
+  return readOpaAnswer(opa, result.stdout, inputs.length);
+}
+
+/**
+ * The decisions in what `opa eval --format json` printed for QUERY over `count` inputs:
+ * `{"result": [{"expressions": [{"value": [[i, decision], ...]}]}]}` with one decision per
+ * input. Any other answer (not JSON, `errors`, another shape, an input left out or decided
+ * twice, a decision that is not a decision document) comes from the opa that AEGIS_OPA,
+ * .tools/bin or PATH named, so it is an input error naming that opa (exit 2, as a failing opa
+ * is), never an internal one: the pinned OPA on aegis's own Rego answers in this shape, which
+ * the conformance tests hold it to.
+ */
+export function readOpaAnswer(opa: string, stdout: string, count: number): Decision[] {
+  const start = JSON.stringify(stdout.slice(0, 100));
+  const broken = (what: string) =>
+    new InputError(`${opa} answered \`opa eval --format json\` with ${what}`, INSTALL_HINT);
+  let output: unknown;
   try {
-    output = JSON.parse(result.stdout);
+    output = JSON.parse(stdout);
   } catch {
-    const start = JSON.stringify(result.stdout.slice(0, 100));
     throw new InputError(
       `${opa} did not answer \`opa eval --format json\` with JSON: ${start}`,
       INSTALL_HINT,
     );
   }
-  if (output.errors !== undefined)
-    throw new Error(`opa eval failed: ${JSON.stringify(output.errors)}`);
-  const pairs = output.result?.[0]?.expressions?.[0]?.value;
-  if (!Array.isArray(pairs))
-    throw new Error(`opa eval returned no result: ${result.stdout.slice(0, 500)}`);
-  const decisions: (Decision | undefined)[] = new Array(inputs.length).fill(undefined);
-  for (const pair of pairs as [number, Decision][]) decisions[pair[0]] = pair[1];
+  if (isObject(output) && output.errors !== undefined) {
+    throw broken(`errors: ${JSON.stringify(output.errors).slice(0, 300)}`);
+  }
+  const result = isObject(output) && Array.isArray(output.result) ? output.result[0] : undefined;
+  const expression =
+    isObject(result) && Array.isArray(result.expressions) ? result.expressions[0] : undefined;
+  const pairs = isObject(expression) ? expression.value : undefined;
+  if (!Array.isArray(pairs)) {
+    throw broken(`no list of [input, decision] pairs in result[0].expressions[0].value: ${start}`);
+  }
+  const decisions: (Decision | undefined)[] = new Array(count).fill(undefined);
+  for (const [n, pair] of pairs.entries()) {
+    const [index, decision] = Array.isArray(pair) && pair.length === 2 ? pair : [];
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= count) {
+      throw broken(
+        `pair ${n} that is not [input index, decision] for ${count} inputs: ${JSON.stringify(pair).slice(0, 100)}`,
+      );
+    }
+    if (decisions[index] !== undefined) throw broken(`two decisions for input ${index}`);
+    const problem = decisionShapeProblem(decision);
+    if (problem !== undefined) {
+      throw broken(`a decision for input ${index} that is not a decision document: ${problem}`);
+    }
+    decisions[index] = decision as unknown as Decision;
+  }
   const missing = decisions.indexOf(undefined);
-  if (missing >= 0)
-    throw new Error(`OPA left input ${missing} undecided (data.aegis.decision is undefined)`);
+  if (missing >= 0) {
+    throw broken(`no decision for input ${missing} (data.aegis.decision undefined)`);
+  }
   return decisions as Decision[];
 }
 

@@ -4,7 +4,7 @@
  * bundle aegis did not make (exit 2, one line, no stack).
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/bundle/canonical-json.js';
@@ -291,6 +291,54 @@ describe('aegis eval', () => {
     writeFileSync(join(dir.path, 'empty.json'), '\n  \n');
     expectCleanRefusal(evalCli(['plain.tar.gz', '--input', 'empty.json']));
     expectCleanRefusal(evalCli(['plain.tar.gz', '--input', '-'], ''));
+  });
+
+  it('an opa that answers JSON of another shape exits 2 naming it, for eval, simulate and test', () => {
+    const fake = join(dir.path, 'fake-opa');
+    const decision = { allow: true, decision: 'allow', mode: 'enforce', outcome: 'allow' };
+    for (const [answer, message] of [
+      ['null', 'no list of [input, decision] pairs in result[0].expressions[0].value: "null\\n"'],
+      ['{"errors":[{"code":"rego_parse_error"}]}', 'errors: [{"code":"rego_parse_error"}]'],
+      [
+        '{"result":[{"expressions":[{"value":[[0]]}]}]}',
+        'pair 0 that is not [input index, decision]',
+      ],
+      [
+        JSON.stringify({ result: [{ expressions: [{ value: [[0, decision]] }] }] }),
+        'a decision for input 0 that is not a decision document: /reasons is not a list',
+      ],
+      ['{"result":[{"expressions":[{"value":[]}]}]}', 'no decision for input 0'],
+    ] as const) {
+      writeFileSync(
+        fake,
+        `#!/bin/sh\nif [ "$1" = version ]; then echo "Version: 1.0.0"; exit 0; fi\ncat >/dev/null\necho '${answer}'\n`,
+      );
+      chmodSync(fake, 0o755);
+      const result = aegis(['eval', 'plain.tar.gz', '--input', 'one.json', '--engine', 'opa'], {
+        cwd: dir.path,
+        env: { AEGIS_OPA: fake },
+      });
+      expectCleanRefusal(result);
+      const line = `aegis: ${fake} answered \`opa eval --format json\` with ${message}`;
+      expect(result.stderr.startsWith(line), result.stderr).toBe(true);
+      expect(result.stderr).toMatch(/hint: .*AEGIS_OPA/);
+    }
+    // The same through the commands that batch their inputs.
+    writeFileSync(
+      join(dir.path, 'fake-test.test.yaml'),
+      'cases:\n  - name: one\n    input: {}\n    expect: { decision: allow }\n',
+    );
+    for (const args of [
+      ['simulate', 'many.jsonl', '--policy', 'plain.tar.gz', '--engine', 'opa'],
+      ['test', 'plain.tar.gz', 'fake-test.test.yaml', '--engine', 'opa'],
+    ]) {
+      const result = aegis(args, { cwd: dir.path, env: { AEGIS_OPA: fake } });
+      expect(result.code, `${args[0]}: ${result.stderr}`).toBe(2);
+      expect(result.stderr).toContain(
+        `aegis: ${fake} answered \`opa eval --format json\` with no decision for input 0`,
+      );
+      expect(result.stderr).not.toMatch(/internal error|please report|\n\s+at /);
+    }
   });
 
   it('a plain `opa build` bundle (no aegis policy data) exits 2', () => {

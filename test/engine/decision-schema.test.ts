@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { REASON_CODES } from '../../src/engine/decision.js';
+import { decisionShapeProblem } from '../../src/engine/decision-shape.js';
 import { RFC3339_PATTERN } from '../../src/engine/rfc3339.js';
 import { callOf, decide, irOf } from './helpers.js';
 
@@ -87,5 +88,44 @@ describe('the decision input schema', () => {
       expect(validInput(bad)).toBe(false);
       expect(decide(ir, bad).reasons[0]?.code).toBe('invalid_input');
     }
+  });
+});
+
+describe('decisionShapeProblem (what aegis checks of a decision OPA hands back)', () => {
+  it('finds nothing wrong with any decision the evaluator returns', () => {
+    for (const input of INPUTS) expect(decisionShapeProblem(decide(ir, input))).toBeUndefined();
+    // Members beyond the document's are not its business: eval prints only the document's own.
+    expect(decisionShapeProblem({ ...decide(ir, INPUTS[5]), extra: 1 })).toBeUndefined();
+  });
+
+  const good = decide(ir, INPUTS[5]);
+  const reason = good.reasons[0];
+  it.each([
+    [null, 'it is not an object'],
+    [[good], 'it is not an object'],
+    [{}, '/decision is not one of allow, deny, approval_needed, sanitize'],
+    [
+      { ...good, decision: 'maybe' },
+      '/decision is not one of allow, deny, approval_needed, sanitize',
+    ],
+    [{ ...good, outcome: 1 }, '/outcome is not one of allow, deny, approval_needed, sanitize'],
+    [{ ...good, allow: 'true' }, '/allow is not a boolean'],
+    [{ ...good, mode: 'audit' }, '/mode is not one of enforce, shadow'],
+    [{ ...good, reasons: {} }, '/reasons is not a list'],
+    [{ ...good, reasons: [reason, 'x'] }, '/reasons/1 is not an object'],
+    [{ ...good, reasons: [{ ...reason, rule: 7 }] }, '/reasons/0/rule is not a string'],
+    [
+      { ...good, reasons: [{ ...reason, effect: 'allow' }] },
+      '/reasons/0/effect is not one of deny, approval_needed, sanitize',
+    ],
+    [{ ...good, redactions: [{ path: '/s' }] }, '/redactions/0/by is not a string'],
+    [{ ...good, params: [] }, '/params is not an object'],
+    [{ ...good, policy: 'a' }, '/policy is not an object'],
+    [{ ...good, policy: {} }, '/policy/agent is not a string'],
+    [{ ...good, policy: { agent: 'a', tenant: null } }, '/policy/tenant is not a string'],
+  ])('%j: %s', (value, problem) => {
+    expect(decisionShapeProblem(value)).toBe(problem);
+    // Never stricter than the published schema: what it refuses, the schema refuses too.
+    expect(validDecision(value)).toBe(false);
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { emitRego } from '../../src/compiler/rego/emit-rego.js';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { createOpaEngine } from '../../src/engine/opa-engine.js';
+import { InputError } from '../../src/errors.js';
 import { irFromYaml, opaPath } from './rego-helpers.js';
 
 const ODD = irFromYaml(
@@ -88,20 +89,32 @@ describe('createOpaEngine', () => {
     }
   });
 
-  it('fails loudly when the decision is undefined for an input', async () => {
-    const engine = await createOpaEngine({
-      opaPath: await opaPath(),
-      modules: [
-        { path: 'aegis/decision.rego', text: 'package aegis\n\ndecision := 1 if input.ok\n' },
+  it('fails loudly (exit 2, naming opa) when an input is left undecided or decided oddly', async () => {
+    const document =
+      '{"decision": "allow", "outcome": "allow", "allow": true, "mode": "enforce", "reasons": [], "redactions": [], "params": {}}';
+    for (const [rego, message] of [
+      [
+        `decision := ${document} if input.ok`,
+        /with no decision for input 1 \(data\.aegis\.decision undefined\)$/,
       ],
-      data: {},
-    });
-    try {
-      await expect(engine.evaluateMany([{ ok: true }, { ok: false }])).rejects.toThrow(
-        /input 1 undecided/,
-      );
-    } finally {
-      await engine.close();
+      [
+        'decision := 1 if input.ok',
+        /with a decision for input 0 that is not a decision document: it is not an object$/,
+      ],
+    ] as const) {
+      const engine = await createOpaEngine({
+        opaPath: await opaPath(),
+        modules: [{ path: 'aegis/decision.rego', text: `package aegis\n\n${rego}\n` }],
+        data: {},
+      });
+      try {
+        const error = await engine.evaluateMany([{ ok: true }, { ok: false }]).catch((e) => e);
+        expect(error).toBeInstanceOf(InputError);
+        expect((error as InputError).message).toMatch(message);
+        expect((error as InputError).message.startsWith(await opaPath())).toBe(true);
+      } finally {
+        await engine.close();
+      }
     }
   });
 
