@@ -15,6 +15,7 @@ import { emitReport } from '../simulator/render/emit-report.js';
 import { startProgress } from '../simulator/render/progress.js';
 import { isReportFormat, REPORT_FORMATS, REPORT_RENDERERS } from '../simulator/render/renderers.js';
 import { plural } from '../simulator/render/report-facts.js';
+import { threadsFromEnv } from '../simulator/replay-threads.js';
 import { parseShard } from '../simulator/shard.js';
 import { simulate } from '../simulator/simulate.js';
 import type { SimulationReport } from '../simulator/types.js';
@@ -73,6 +74,8 @@ export async function run(options: SimulateCommandOptions, io: CommandIO): Promi
     options.reorderWindow !== undefined
       ? parseDurationMs('--reorder-window', options.reorderWindow)
       : undefined;
+  // Read here so that a bad value is refused before any policy or trace is read.
+  const threads = threadsFromEnv(io.env);
 
   if (options.output !== undefined && options.output !== '-') {
     await refuseOverwritingInputs(resolve(io.cwd, options.output), options, io.cwd);
@@ -96,6 +99,7 @@ export async function run(options: SimulateCommandOptions, io: CommandIO): Promi
       ...(baseline?.ok ? { baseline: baseline.set } : {}),
       engine,
       env: io.env,
+      ...(threads !== undefined ? { threads } : {}),
       ...(since !== undefined ? { since } : {}),
       ...(until !== undefined ? { until } : {}),
       ...(shard ? { shard } : {}),

@@ -63,6 +63,30 @@ export interface ThreadsRequest {
   threads?: number;
 }
 
+/**
+ * The most threads AEGIS_SIMULATE_THREADS may ask for. A larger number is refused, not capped:
+ * it is a typo more likely than a machine. Up to it, a number past the machine's cores is
+ * capped (replayThreads), so one setting serves CI machines of different sizes.
+ */
+export const MAX_REPLAY_THREADS = 99;
+
+/**
+ * AEGIS_SIMULATE_THREADS as a number of threads; undefined when it is unset or empty. Anything
+ * but a whole number from 1 to MAX_REPLAY_THREADS is a usage error naming the variable, rather
+ * than a setting quietly ignored.
+ */
+export function threadsFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const value = env.AEGIS_SIMULATE_THREADS;
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = /^[0-9]+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!(n >= 1 && n <= MAX_REPLAY_THREADS)) {
+    throw new UsageError(
+      `AEGIS_SIMULATE_THREADS must be a whole number from 1 to ${MAX_REPLAY_THREADS}, not ${JSON.stringify(value)}`,
+    );
+  }
+  return n;
+}
+
 /** How many threads a replay gets: what was asked for, as far as the machine has cores. */
 export function replayThreads(request: ThreadsRequest): number {
   const wanted = Math.min(request.threads ?? 1, availableParallelism());

@@ -7,7 +7,13 @@ import { createEngine, type Engine, type EngineName } from '../engine/engines.js
 import type { PolicySet } from '../engine/policy-set.js';
 import { readTraceBatches } from './readers/read-traces.js';
 import { type PolicyEvaluator, replay } from './replay.js';
-import { forWorker, replayInThreads, replayThreads, type Split } from './replay-threads.js';
+import {
+  forWorker,
+  replayInThreads,
+  replayThreads,
+  type Split,
+  threadsFromEnv,
+} from './replay-threads.js';
 import type { ShardSpec } from './shard.js';
 import type { SimulationReport } from './types.js';
 
@@ -32,7 +38,7 @@ export interface SimulateOptions {
   onProgress?: (eventsSoFar: number) => void;
   /**
    * Threads for a native replay (replay-threads.ts), the same report either way.
-   * Default: AEGIS_SIMULATE_THREADS from `env`, else 1.
+   * Default: AEGIS_SIMULATE_THREADS from `env` (threadsFromEnv: a bad value throws), else 1.
    */
   threads?: number;
 }
@@ -63,8 +69,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
 
 function threadsAsked(options: SimulateOptions): { threads?: number } {
   if (options.threads !== undefined) return { threads: options.threads };
-  const env = options.env.AEGIS_SIMULATE_THREADS;
-  const n = env !== undefined && /^[1-9][0-9]?$/.test(env.trim()) ? Number(env) : undefined;
+  const n = threadsFromEnv(options.env);
   return n !== undefined ? { threads: n } : {};
 }
 

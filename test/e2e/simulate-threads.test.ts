@@ -13,7 +13,7 @@ import { compile } from '../../src/compiler/compile.js';
 import type { PolicySetIR } from '../../src/compiler/ir.js';
 import { isObject } from '../../src/engine/json.js';
 import { generateInput, Random } from '../conformance/generate.js';
-import { aegis, REPO, tempDir } from './run-cli.js';
+import { aegis, expectCleanRefusal, REPO, tempDir } from './run-cli.js';
 
 let dir: { path: string; remove: () => void };
 
@@ -177,5 +177,33 @@ describe('aegis simulate on threads', () => {
   it('gives it for the fixture traces of every format', () => {
     const report = sameAsOneThread(2, [join(REPO, 'fixtures', 'traces')]);
     expect(report.evaluated).toBeGreaterThan(20);
+  });
+});
+
+describe('AEGIS_SIMULATE_THREADS that is not a number of threads', () => {
+  it.each(['abc', '0', '1.5', '100', '-2'])(
+    '%j is exit 2 naming the variable, before anything is read',
+    (value) => {
+      // A missing trace and policy: the variable is refused before either is looked for.
+      const result = aegis(['simulate', 'no-such-trace.jsonl', '--policy', 'no-such-policy'], {
+        cwd: dir.path,
+        env: { AEGIS_SIMULATE_THREADS: value },
+      });
+      expectCleanRefusal(result);
+      expect(result.stderr).toBe(
+        `aegis: AEGIS_SIMULATE_THREADS must be a whole number from 1 to 99, not ${JSON.stringify(value)}\n`,
+      );
+    },
+  );
+
+  it('unset or empty is one thread, as before', () => {
+    const one = run(1, ['swept.jsonl']);
+    expect(one.code, one.stderr).toBe(0);
+    const empty = aegis(['simulate', 'swept.jsonl', '--policy', FIXTURES, '--format', 'json'], {
+      cwd: dir.path,
+      env: { AEGIS_SIMULATE_THREADS: '' },
+    });
+    expect(empty.code, empty.stderr).toBe(0);
+    expect(empty.stdout).toBe(one.stdout);
   });
 });

@@ -5,8 +5,15 @@
  * worker reads it (split-batch.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/errors.js';
 import type { ReleasedRecord } from '../../src/simulator/replay.js';
-import { type Outbox, Split } from '../../src/simulator/replay-threads.js';
+import {
+  MAX_REPLAY_THREADS,
+  type Outbox,
+  replayThreads,
+  Split,
+  threadsFromEnv,
+} from '../../src/simulator/replay-threads.js';
 import { BATCH_RECORDS, BatchWriter, readBatch } from '../../src/simulator/split-batch.js';
 import type { TraceEvent } from '../../src/simulator/types.js';
 
@@ -96,5 +103,46 @@ describe('Split', () => {
     for (let i = 0; i < BATCH_RECORDS; i++) split.sweep(BigInt(i));
     expect(worker.received).toHaveLength(BATCH_RECORDS);
     expect(worker.writer.size).toBe(0);
+  });
+});
+
+describe('AEGIS_SIMULATE_THREADS', () => {
+  it.each([
+    [undefined, undefined],
+    ['', undefined],
+    ['  ', undefined],
+    ['1', 1],
+    ['2', 2],
+    [' 4 ', 4],
+    ['08', 8],
+    [String(MAX_REPLAY_THREADS), MAX_REPLAY_THREADS],
+  ])('%j is %j', (value, threads) => {
+    expect(threadsFromEnv(value === undefined ? {} : { AEGIS_SIMULATE_THREADS: value })).toBe(
+      threads,
+    );
+  });
+
+  it.each([
+    'abc',
+    '0',
+    '-1',
+    '1.5',
+    '2e0',
+    '0x2',
+    '2 threads',
+    String(MAX_REPLAY_THREADS + 1),
+    '99999999999999999999',
+  ])('%j is a usage error naming the variable', (value) => {
+    const run = () => threadsFromEnv({ AEGIS_SIMULATE_THREADS: value });
+    expect(run).toThrow(UsageError);
+    expect(run).toThrow(
+      `AEGIS_SIMULATE_THREADS must be a whole number from 1 to ${MAX_REPLAY_THREADS}, not ${JSON.stringify(value)}`,
+    );
+  });
+
+  it('gives a replay no more threads than it can use', () => {
+    expect(replayThreads({ engine: 'native', sharded: false })).toBe(1);
+    expect(replayThreads({ engine: 'opa', sharded: false, threads: 4 })).toBe(1);
+    expect(replayThreads({ engine: 'native', sharded: true, threads: 4 })).toBe(1);
   });
 });
