@@ -5,6 +5,7 @@
  * places where Go's (OPA's) behaviour has to be reproduced rather than JavaScript's.
  */
 import type { PolicyIR, PolicySetIR, ToolIR } from '../compiler/ir.js';
+import { unreachable } from '../errors.js';
 import type { Decision, Outcome, Reason, Redaction } from './decision.js';
 import {
   type DecisionInput,
@@ -214,9 +215,14 @@ function finish(
       break;
     }
     if (effect === 'approval_needed') outcome = effect;
-    else if (effect === 'sanitize' && outcome === 'allow') outcome = effect;
+    else if (effect === 'sanitize') {
+      if (outcome === 'allow') outcome = effect;
+    } else unreachable('effect', effect);
   }
-  const enforce = policy.mode === 'enforce';
+  // Only shadow lets the call through whatever the outcome; any other mode is a bug.
+  const mode = policy.mode;
+  if (mode !== 'enforce' && mode !== 'shadow') unreachable('mode', mode);
+  const enforce = mode === 'enforce';
   const decision: Outcome = enforce ? outcome : 'allow';
   return {
     decision,

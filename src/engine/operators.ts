@@ -3,6 +3,7 @@
  * "Which operators apply to which value types"). `invalid`: the operator does not apply to the
  * value's type (`param_invalid` in params, false in conditions).
  */
+import { unreachable } from '../errors.js';
 import type { JsonValue, OperatorName, ValueType } from '../policy/types.js';
 import { isObject, type Json, jsonEqual } from './json.js';
 import { regexMatches } from './regex.js';
@@ -58,6 +59,9 @@ export function testOperator(op: OperatorName, value: Json, operand: JsonValue):
     }
     case 'type':
       return verdict(hasType(value, operand as ValueType));
+    default:
+      // An operator this switch does not know must not hold (nor be violated): a bug.
+      return unreachable('operator', op);
   }
 }
 
@@ -75,6 +79,8 @@ function compare(op: 'lt' | 'lte' | 'gt' | 'gte', a: number, b: number): boolean
       return a > b;
     case 'gte':
       return a >= b;
+    default:
+      return unreachable('comparison', op);
   }
 }
 
@@ -93,5 +99,7 @@ export function hasType(value: Json, type: ValueType): boolean {
       return Array.isArray(value);
     case 'object':
       return isObject(value);
+    default:
+      return unreachable('value type', type);
   }
 }

@@ -6,6 +6,7 @@
  * condition table of POLICY-LANGUAGE.md section 2 say; only the looking up is done ahead.
  */
 import type { ConditionIR, ParamCheckIR, RuleIR, ToolIR } from '../compiler/ir.js';
+import { unreachable } from '../errors.js';
 import type { Effect, JsonValue, OperatorName } from '../policy/types.js';
 import type { Reason } from './decision.js';
 import { type DecisionInput, fieldRoot } from './decision-input.js';
@@ -141,6 +142,8 @@ function predicate(c: ConditionIR): Predicate {
       const of = predicate(c.of);
       return (call, clock) => !of(call, clock);
     }
+    default:
+      return unreachable('condition', c);
   }
 }
 

@@ -8,9 +8,11 @@ import { chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/bundle/canonical-json.js';
+import { readBundleFile } from '../../src/bundle/read-bundle.js';
+import { writeBundle } from '../../src/bundle/write-bundle.js';
 import { MAX_INPUT_DEPTH } from '../../src/engine/json.js';
 import { findOpa } from '../../src/engine/opa-binary.js';
-import { aegis, expectCleanRefusal, REPO, tempDir } from './run-cli.js';
+import { aegis, expectCleanRefusal, isCleanError, REPO, tempDir } from './run-cli.js';
 
 const DECISION_KEYS = ['allow', 'decision', 'mode', 'outcome', 'params', 'reasons', 'redactions'];
 
@@ -345,6 +347,54 @@ describe('aegis eval', () => {
     const result = evalCli(['opa-built.tar.gz', '--input', 'one.json']);
     expectCleanRefusal(result);
     expect(result.stderr).toContain('opa-built.tar.gz');
+  });
+
+  it('a bundle whose data.json holds an operator aegis does not have exits 2 with every engine, as does simulate', async () => {
+    // The auditor's case: every params test's operator rewritten to "in_", and a call whose
+    // currency is not allowed. The native engine read the operator as holding and allowed the
+    // call that OPA, reading the same data.json, denied.
+    const read = await readBundleFile(join(dir.path, 'wasm.tar.gz'));
+    if (!read.ok) throw new Error(read.message);
+    const data = JSON.parse(new TextDecoder().decode(read.files.get('data.json')));
+    const { global, tenants } = data.aegis.policies;
+    const policies = [
+      ...Object.values(global),
+      ...Object.values(tenants).flatMap((agents) => Object.values(agents as object)),
+    ] as { tools: { tests: Record<string, { op: string }[]> }[] }[];
+    for (const test of policies.flatMap((p) =>
+      p.tools.flatMap((t) => Object.values(t.tests).flat()),
+    ))
+      test.op = 'in_';
+    read.files.set('data.json', new TextEncoder().encode(JSON.stringify(data)));
+    writeFileSync(
+      join(dir.path, 'tampered.tar.gz'),
+      writeBundle([...read.files].map(([path, content]) => ({ path, content }))),
+    );
+    const [first] = readFileSync(
+      join(REPO, 'fixtures', 'traces', 'aegis-events.jsonl'),
+      'utf8',
+    ).split('\n');
+    const event = JSON.parse(first ?? '');
+    event.params.currency = 'XXX';
+    writeFileSync(join(dir.path, 'xxx.json'), JSON.stringify(event));
+
+    const compiled = evalCli(['wasm.tar.gz', '--input', 'xxx.json']);
+    expect(compiled.code, compiled.stderr).toBe(0);
+    expect(JSON.parse(compiled.stdout)).toMatchObject({ decision: 'deny' });
+    expect(compiled.stdout).toContain('param_violation');
+    for (const engine of ['native', 'opa', 'wasm']) {
+      const result = evalCli(['tampered.tar.gz', '--input', 'xxx.json', '--engine', engine]);
+      expectCleanRefusal(result);
+      expect(isCleanError(result.stderr)).toBe(true);
+      expect(result.stderr).toMatch(
+        /^aegis: tampered\.tar\.gz: data\.json is not aegis policy data: \/aegis\/policies\/\S+\/tools\/\d+\/tests\/\w+\/\d+\/op is "in_", not an operator \(recompile the bundle\)\n$/,
+      );
+    }
+    const simulated = aegis(['simulate', 'xxx.json', '--policy', 'tampered.tar.gz'], {
+      cwd: dir.path,
+    });
+    expectCleanRefusal(simulated);
+    expect(simulated.stderr).toContain('op is "in_", not an operator');
   });
 
   it('random bytes named .tar.gz exit 2', () => {

@@ -2,17 +2,24 @@
  * The IR back from a bundle's data.json: the inverse of policyData (policy-data.ts), which
  * lays the policies out for the Rego without losing anything the IR holds, so that a bundle
  * carries them once and the native and wasm engines evaluate it without its sources. The
- * layout's version is checked (STYLE.md 3); within it the data is trusted as the compiler
- * wrote it, and anything that does not fit gives a message rather than a crash.
+ * layout's version is checked (STYLE.md 3), and within it every member is read as
+ * policy-data.ts writes it (policy-data-members.ts; the conditions in condition-tree.ts): of
+ * its type, every operator, kind, subject, effect, mode and limit code one that aegis has
+ * (policy-data-values.ts), every operand of the type its operator takes, and every member the
+ * Rego reads where the IR keeps another (a test's group and path, an hours leaf's span, a
+ * limit's measure and list, the step 4 and 5 lookups, the heights of the condition nodes) in
+ * agreement with it.
+ *
+ * Anything else is refused, naming the member: data.json edited after aegis wrote it, or
+ * written by an aegis with operators this one does not know. Read into the IR, an operator
+ * the native engine did not know decided nothing, so it allowed calls that OPA, reading the
+ * same data, denied; a bundle this aegis cannot evaluate as OPA would is not evaluated at all.
  */
 
-import type { JsonValue } from '../../policy/types.js';
 import {
   type AmountIR,
-  type ConditionIR,
   IR_VERSION,
   type LimitIR,
-  type OperatorIR,
   type ParamCheckIR,
   type PolicyIR,
   type PolicySetIR,
@@ -23,81 +30,42 @@ import {
 } from '../ir.js';
 import type { IrReadResult } from '../ir-file.js';
 import { comparePolicies } from '../normalize.js';
-import { POLICY_DATA_FORMAT, WEEKDAY_NAMES } from './policy-data.js';
-
-// The documents as policy-data.ts writes them; only the fields read here.
-/** A reason of the set (data.aegis.denials), written in full. */
-interface SetReason {
-  rule: string;
-  message: string;
-}
-/** A reason of a policy: the rule id after the policy's prefix, the message's position. */
-interface Reason {
-  rule: string;
-  message: number;
-}
-interface LimitDoc extends Reason {
-  limit: number;
-  code: string;
-  effect: string;
-}
-interface Limits {
-  over: LimitDoc[];
-  under?: LimitDoc[];
-}
-interface TestDoc extends Reason {
-  at: [number, number];
-  op: OperatorIR['op'];
-  value: JsonValue;
-}
-type LeafDoc = { id: number } & (
-  | {
-      kind: 'one_of' | 'none_of' | 'other';
-      subject: 'param' | 'field';
-      path: string[];
-      op: OperatorIR['op'];
-      value: JsonValue;
-    }
-  | { kind: 'present'; subject: 'param' | 'field'; path: string[] }
-  | { kind: 'days'; tz: string; days: string[]; given: boolean }
-  | { kind: 'hours'; tz: string; start: number; end: number }
-);
-interface NodeDoc {
-  id: number;
-  kind: 'all' | 'any' | 'not';
-  of: number[];
-  test?: boolean;
-  window?: boolean;
-}
-interface ToolDoc {
-  name: string;
-  actions: string[] | '*';
-  source: string;
-  params: { path: string[]; optional: boolean; missing: Reason }[];
-  tests: Record<string, TestDoc[]>;
-  amount?: { param: string[]; invalid: Reason };
-  rules: (Reason & {
-    effect: RuleIR['effect'];
-    source: string;
-    redact: string[][];
-    when: number;
-  })[];
-  conditions: { leaves: LeafDoc[]; combined: NodeDoc[][] };
-  limits: Limits;
-  sanitize?: Reason & { redact: string[][]; matchers: { name: string; regex: string }[] };
-}
-interface PolicyDoc {
-  policy: { agent: string; tenant?: string };
-  prefix: string;
-  messages: string[];
-  mode: PolicyIR['mode'];
-  source: string;
-  regions?: string[];
-  egress: { patterns: string[] };
-  denials: Record<keyof PolicyIR['denials'], Reason>;
-  tools: ToolDoc[];
-  limits: Limits;
-}
+import { ConditionTree } from './condition-tree.js';
+import {
+  egressDoc,
+  LIMITS,
+  type LimitCode,
+  POLICY_DATA_FORMAT,
+  scanDoc,
+  type TestGroup,
+  toolEntries,
+} from './policy-data.js';
+import {
+  boolean,
+  type Doc,
+  derived,
+  has,
+  index,
+  list,
+  NotPolicyData,
+  number,
+  object,
+  oneOf,
+  own,
+  paths,
+  refusal,
+  refuse,
+  string,
+  strings,
+} from './policy-data-members.js';
+import {
+  EFFECTS,
+  EXCEED_EFFECTS,
+  MODES,
+  operand,
+  operator,
+  TEST_GROUPS,
+} from './policy-data-values.js';
 
 export function irFromPolicyData(data: unknown): IrReadResult {
   const aegis = member(data, 'aegis');
@@ -112,26 +80,15 @@ export function irFromPolicyData(data: unknown): IrReadResult {
     };
   }
   try {
-    const denials = member(aegis, 'denials') as { invalid_input: SetReason; no_policy: SetReason };
-    const policies = member(aegis, 'policies') as {
-      tenants: Record<string, Record<string, PolicyDoc>>;
-      global: Record<string, PolicyDoc>;
-    };
-    const docs = [
-      ...Object.values(policies.global),
-      ...Object.values(policies.tenants).flatMap((agents) => Object.values(agents)),
-    ];
-    const ir: PolicySetIR = {
-      version: IR_VERSION,
-      policies: docs.map(policyIr).sort(comparePolicies),
-      invalidInput: { rule: denials.invalid_input.rule, message: denials.invalid_input.message },
-      noPolicy: { rule: denials.no_policy.rule, message: denials.no_policy.message },
-    };
-    return { ok: true, ir };
+    return { ok: true, ir: policySetIr(aegis as Doc) };
   } catch (error) {
+    const what =
+      error instanceof NotPolicyData
+        ? `: ${refusal(data, error)}`
+        : ` (${(error as Error).message})`;
     return {
       ok: false,
-      message: `data.json is not aegis policy data (${(error as Error).message})`,
+      message: `data.json is not aegis policy data${what} (recompile the bundle)`,
     };
   }
 }
@@ -142,227 +99,286 @@ function member(value: unknown, key: string): unknown {
   return Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
 }
 
+function policySetIr(aegis: Doc): PolicySetIR {
+  const denials = object(aegis, 'denials');
+  const policies = object(aegis, 'policies');
+  const global = object(policies, 'global');
+  const tenants = object(policies, 'tenants');
+  const irs = Object.keys(global).map((agent) => policyIr(global, agent, undefined));
+  for (const tenant of Object.keys(tenants)) {
+    const agents = object(tenants, tenant);
+    for (const agent of Object.keys(agents)) irs.push(policyIr(agents, agent, tenant));
+  }
+  return {
+    version: IR_VERSION,
+    policies: irs.sort(comparePolicies),
+    invalidInput: setReason(object(denials, 'invalid_input')),
+    noPolicy: setReason(object(denials, 'no_policy')),
+  };
+}
+
+/** A reason of the set (data.aegis.denials), written in full. */
+function setReason(doc: Doc): ReasonTemplate {
+  return { rule: string(doc, 'rule'), message: string(doc, 'message') };
+}
+
 /** A policy's reasons in full again: its prefix before each rule id, each message looked up. */
 class PolicyReasons {
-  private readonly prefix: string;
-  private readonly messages: readonly string[];
+  private readonly messages: readonly unknown[];
 
-  constructor(doc: PolicyDoc, prefix: string) {
-    if (doc.prefix !== prefix) throw new Error(`prefix ${JSON.stringify(doc.prefix)}`);
-    if (!Array.isArray(doc.messages)) throw new Error('messages');
-    this.prefix = prefix;
-    this.messages = doc.messages;
+  constructor(
+    doc: Doc,
+    private readonly prefix: string,
+  ) {
+    if (string(doc, 'prefix') !== prefix) refuse(doc, 'prefix', JSON.stringify(prefix));
+    this.messages = list(doc, 'messages');
   }
 
-  template(doc: Reason): ReasonTemplate {
-    const message = this.messages[doc.message];
-    if (typeof message !== 'string') throw new Error(`message ${JSON.stringify(doc.message)}`);
-    return { rule: `${this.prefix}/${doc.rule}`, message };
+  /** The reason of a document with `rule` (after the prefix) and `message` (a position). */
+  template(doc: Doc): ReasonTemplate {
+    const rule = string(doc, 'rule');
+    const position = index(doc, 'message');
+    const message = this.messages[position];
+    if (typeof message !== 'string') refuse(doc, 'message', "the position of a policy's message");
+    return { rule: `${this.prefix}/${rule}`, message };
   }
 }
 
 /** `file:line`, the line after the last colon (a file name may hold colons too). */
-function sourceRef(text: string): SourceRef {
+function sourceRef(doc: Doc, key: string): SourceRef {
+  const text = string(doc, key);
   const colon = text.lastIndexOf(':');
   const line = Number(text.slice(colon + 1));
-  if (colon < 0 || !Number.isInteger(line)) throw new Error(`source ${JSON.stringify(text)}`);
+  if (colon < 0 || !Number.isInteger(line)) refuse(doc, key, 'file:line');
   return { file: text.slice(0, colon), line };
 }
 
-/** The limit with this code in a policy's or an entry's lists (policy-data.ts limit). */
-function findLimit(limits: Limits, code: string): LimitDoc | undefined {
-  return [...limits.over, ...(limits.under ?? [])].find((limit) => limit.code === code);
-}
-
-function limitIr(limits: Limits, code: string, reasons: PolicyReasons): LimitIR | undefined {
-  const doc = findLimit(limits, code);
-  if (doc === undefined) return undefined;
-  const onExceed = doc.effect as LimitIR['onExceed'];
-  return { limit: doc.limit, onExceed, reason: reasons.template(doc) };
-}
-
-function bound(
-  limits: Limits,
-  code: string,
-  reasons: PolicyReasons,
-): { limit: number; reason: ReasonTemplate } | undefined {
-  const doc = findLimit(limits, code);
-  return doc === undefined ? undefined : { limit: doc.limit, reason: reasons.template(doc) };
-}
-
-function policyIr(doc: PolicyDoc): PolicyIR {
-  const { agent, tenant } = doc.policy;
+function policyIr(agents: Doc, key: string, tenant: string | undefined): PolicyIR {
+  const doc = object(agents, key);
+  const names = object(doc, 'policy');
+  // The keys are what the Rego finds the policy by, the names what the native engine does.
+  const agent = string(names, 'agent');
+  if (agent !== key) refuse(names, 'agent', `${JSON.stringify(key)}, its key`);
+  if (tenant === undefined) {
+    if (has(names, 'tenant')) refuse(names, 'tenant', 'absent in a global policy');
+  } else if (string(names, 'tenant') !== tenant) {
+    refuse(names, 'tenant', `${JSON.stringify(tenant)}, its key`);
+  }
   const prefix = `${tenant ?? '_'}/${agent}`;
   const reasons = new PolicyReasons(doc, prefix);
+  const toolDocs = list(doc, 'tools');
+  const tools = toolDocs.map((_, i) => toolIr(object(toolDocs, i), reasons));
+  derived(doc, 'tool_entries', toolEntries(tools), 'the lookup of its tools by name and action');
+  const denials = object(doc, 'denials');
   const policy: PolicyIR = {
     agent,
     ...(tenant !== undefined ? { tenant } : {}),
-    mode: doc.mode,
-    source: sourceRef(doc.source),
+    mode: oneOf(doc, 'mode', MODES),
+    source: sourceRef(doc, 'source'),
     prefix,
-    ...(doc.regions !== undefined ? { regions: [...doc.regions] } : {}),
-    egress: [...doc.egress.patterns],
-    tools: doc.tools.map((tool) => toolIr(tool, reasons)),
+    ...(has(doc, 'regions') ? { regions: strings(doc, 'regions') } : {}),
+    egress: egressIr(object(doc, 'egress')),
+    tools,
     denials: {
-      region: reasons.template(doc.denials.region),
-      egress: reasons.template(doc.denials.egress),
-      tool: reasons.template(doc.denials.tool),
-      action: reasons.template(doc.denials.action),
+      region: reasons.template(object(denials, 'region')),
+      egress: reasons.template(object(denials, 'egress')),
+      tool: reasons.template(object(denials, 'tool')),
+      action: reasons.template(object(denials, 'action')),
     },
   };
-  const rateLimit = limitIr(doc.limits, 'agent_rate_limited', reasons);
-  const budget = limitIr(doc.limits, 'agent_budget_exceeded', reasons);
+  const limits = new Limits(object(doc, 'limits'), 'policy', reasons);
+  const rateLimit = limits.exceed('agent_rate_limited');
+  const budget = limits.exceed('agent_budget_exceeded');
   if (rateLimit !== undefined) policy.rateLimit = rateLimit;
   if (budget !== undefined) policy.budget = budget;
   return policy;
 }
 
-/** eq and ne operands are stored in a list of one (policy-data.ts testGroup). */
-function operand(op: OperatorIR['op'], value: JsonValue): JsonValue {
-  if (op !== 'eq' && op !== 'ne') return value;
-  if (!Array.isArray(value) || value.length !== 1)
-    throw new Error(`${op} operand ${JSON.stringify(value)}`);
-  return value[0] as JsonValue;
+/** The patterns, with the lookups the Rego matches hosts by made from them (egressDoc). */
+function egressIr(doc: Doc): string[] {
+  const patterns = strings(doc, 'patterns');
+  const lookups = egressDoc(patterns);
+  derived(doc, 'hosts', lookups.hosts, 'the exact hosts of its patterns');
+  derived(doc, 'suffixes', lookups.suffixes, 'the suffixes of its patterns');
+  return patterns;
 }
 
-function toolIr(doc: ToolDoc, reasons: PolicyReasons): ToolIR {
-  const params: ParamCheckIR[] = doc.params.map((check) => ({
-    path: [...check.path],
-    optional: check.optional,
-    missing: reasons.template(check.missing),
-    operators: [],
-  }));
-  for (const group of Object.values(doc.tests)) {
-    for (const test of group) {
-      const [i, j] = test.at;
-      const check = params[i];
-      if (check === undefined) throw new Error(`test at ${i}`);
-      check.operators[j] = {
-        op: test.op,
-        value: operand(test.op, test.value),
-        reason: reasons.template(test),
-      };
+/** A limit as its list holds it. */
+interface LimitDoc {
+  limit: number;
+  effect: LimitIR['onExceed'];
+  reason: ReasonTemplate;
+}
+
+/**
+ * A policy's or an entry's limits by code, each as LIMITS says it is written: its code one of
+ * the policy's or the entry's, in its list, with its measure, and its effect its own or an
+ * on_exceed; no code twice.
+ */
+class Limits {
+  private readonly byCode = new Map<LimitCode, LimitDoc>();
+
+  constructor(doc: Doc, of: 'tool' | 'policy', reasons: PolicyReasons) {
+    for (const name of of === 'tool' ? (['over', 'under'] as const) : (['over'] as const)) {
+      const items = list(doc, name);
+      for (let i = 0; i < items.length; i++) {
+        const item = object(items, i);
+        const code = oneOf(item, 'code', LIMITS, 'the code of a limit');
+        const spec = LIMITS[code];
+        if (spec.of !== of || spec.list !== name) {
+          const codes = Object.entries(LIMITS).filter(([, s]) => s.of === of && s.list === name);
+          refuse(item, 'code', `one of ${codes.map(([c]) => c).join(', ')}`);
+        }
+        if (this.byCode.has(code)) refuse(item, 'code', 'a code no other limit of the list has');
+        const measure = spec.measure;
+        if (own(item, 'measure') !== measure) refuse(item, 'measure', JSON.stringify(measure));
+        const effect = 'effect' in spec ? spec.effect : oneOf(item, 'effect', EXCEED_EFFECTS);
+        if (own(item, 'effect') !== effect) refuse(item, 'effect', JSON.stringify(effect));
+        const limit = number(item, 'limit');
+        this.byCode.set(code, { limit, effect, reason: reasons.template(item) });
+      }
     }
   }
-  for (const check of params) {
-    if (check.operators.some((operator) => operator === undefined)) throw new Error('operators');
+
+  exceed(code: LimitCode): LimitIR | undefined {
+    const doc = this.byCode.get(code);
+    return doc && { limit: doc.limit, onExceed: doc.effect, reason: doc.reason };
   }
-  const conditions = new ConditionTree(doc.conditions.leaves, doc.conditions.combined);
+
+  bound(code: LimitCode): { limit: number; reason: ReasonTemplate } | undefined {
+    const doc = this.byCode.get(code);
+    return doc && { limit: doc.limit, reason: doc.reason };
+  }
+
+  has(code: LimitCode): boolean {
+    return this.byCode.has(code);
+  }
+}
+
+const AMOUNT_LIMITS = (Object.keys(LIMITS) as LimitCode[]).filter(
+  (code) => LIMITS[code].measure === 'amount',
+);
+
+function toolIr(doc: Doc, reasons: PolicyReasons): ToolIR {
+  const params = paramsIr(doc, reasons);
+  const conditions = new ConditionTree(object(doc, 'conditions'));
+  const ruleDocs = list(doc, 'rules');
+  const actions = own(doc, 'actions') === '*' ? '*' : strings(doc, 'actions');
   const tool: ToolIR = {
-    name: doc.name,
-    actions: doc.actions === '*' ? '*' : [...doc.actions],
-    source: sourceRef(doc.source),
+    name: string(doc, 'name'),
+    actions,
+    source: sourceRef(doc, 'source'),
     params,
-    rules: doc.rules.map((rule) => ({
-      reason: reasons.template(rule),
-      when: conditions.condition(rule.when),
-      effect: rule.effect,
-      redact: rule.redact.map((path) => [...path]),
-      source: sourceRef(rule.source),
-    })),
+    rules: ruleDocs.map((_, i): RuleIR => {
+      const rule = object(ruleDocs, i);
+      return {
+        reason: reasons.template(rule),
+        when: conditions.condition(rule, 'when'),
+        effect: oneOf(rule, 'effect', EFFECTS),
+        redact: paths(rule, 'redact'),
+        source: sourceRef(rule, 'source'),
+      };
+    }),
   };
-  if (doc.amount !== undefined) tool.amount = amountIr(doc.amount, doc.limits, reasons);
-  const rateLimit = limitIr(doc.limits, 'rate_limited', reasons);
-  const budget = limitIr(doc.limits, 'budget_exceeded', reasons);
+  const limits = new Limits(object(doc, 'limits'), 'tool', reasons);
+  if (has(doc, 'amount')) tool.amount = amountIr(object(doc, 'amount'), limits, reasons);
+  else if (AMOUNT_LIMITS.some((code) => limits.has(code))) {
+    // The Rego compares an amount limit with no amount at all; the IR has nowhere to keep one.
+    refuse(doc, 'amount', 'present, as the entry has amount limits');
+  }
+  const rateLimit = limits.exceed('rate_limited');
+  const budget = limits.exceed('budget_exceeded');
   if (rateLimit !== undefined) tool.rateLimit = rateLimit;
   if (budget !== undefined) tool.budget = budget;
-  if (doc.sanitize !== undefined) {
+  if (has(doc, 'sanitize')) {
+    const sanitize = object(doc, 'sanitize');
+    const matcherDocs = list(sanitize, 'matchers');
+    const matchers = matcherDocs.map((_, i) => {
+      const matcher = object(matcherDocs, i);
+      return { name: string(matcher, 'name'), regex: string(matcher, 'regex') };
+    });
+    derived(sanitize, 'scan', scanDoc(matchers), 'the scan of its matchers');
     tool.sanitize = {
-      redact: doc.sanitize.redact.map((path) => [...path]),
-      matchers: doc.sanitize.matchers.map((m) => ({ name: m.name, regex: m.regex })),
-      reason: reasons.template(doc.sanitize),
+      redact: paths(sanitize, 'redact'),
+      matchers,
+      reason: reasons.template(sanitize),
     };
   }
   return tool;
 }
 
-function amountIr(
-  doc: NonNullable<ToolDoc['amount']>,
-  limits: Limits,
-  reasons: PolicyReasons,
-): AmountIR {
-  const amount: AmountIR = { path: [...doc.param], invalid: reasons.template(doc.invalid) };
-  const max = bound(limits, 'amount_over_max', reasons);
-  const min = bound(limits, 'amount_under_min', reasons);
-  const approvalOver = bound(limits, 'amount_needs_approval', reasons);
+/**
+ * The entry's params checks with their operators, which `tests` lists by group, each with the
+ * positions of its check and of itself in the check (`at`: every position once) and the
+ * check's path from the input's root, which the Rego reads the value at.
+ */
+function paramsIr(doc: Doc, reasons: PolicyReasons): ParamCheckIR[] {
+  const paramDocs = list(doc, 'params');
+  const params: ParamCheckIR[] = paramDocs.map((_, i) => {
+    const check = object(paramDocs, i);
+    return {
+      path: strings(check, 'path'),
+      optional: boolean(check, 'optional'),
+      missing: reasons.template(object(check, 'missing')),
+      operators: [],
+    };
+  });
+  const required = list(doc, 'required');
+  let r = 0;
+  params.forEach((check, i) => {
+    if (!check.optional && required[r++] !== i) refuse(doc, 'required', REQUIRED);
+  });
+  if (r !== required.length) refuse(doc, 'required', REQUIRED);
+  const tests = object(doc, 'tests');
+  const groups = TEST_GROUP_NAMES.map((group) => list(tests, group));
+  const count = groups.reduce((n, items) => n + items.length, 0);
+  for (const [g, items] of groups.entries()) {
+    for (let k = 0; k < items.length; k++) {
+      const test = object(items, k);
+      const at = list(test, 'at');
+      if (at.length !== 2) refuse(test, 'at', 'two positions');
+      const check = params[index(at, 0)] ?? refuse(at, 0, 'the position of a params check');
+      const j = index(at, 1);
+      if (j >= count) refuse(at, 1, "a position below the number of the check's tests");
+      if (j in check.operators) refuse(at, 1, "a position no other of the check's tests has");
+      const path = list(test, 'path');
+      if (path.length !== check.path.length + 1 || path[0] !== 'params') {
+        refuse(test, 'path', "its check's path from the input's root");
+      }
+      check.path.forEach((key, n) => {
+        if (path[n + 1] !== key) refuse(test, 'path', "its check's path from the input's root");
+      });
+      const op = operator(test, TEST_GROUP_NAMES[g] as TestGroup);
+      check.operators[j] = { op, value: operand(test, op), reason: reasons.template(test) };
+    }
+  }
+  // No position twice (above), nor one left out: each check's positions are 0 to n - 1.
+  params.forEach((check, i) => {
+    const last = check.operators.length - 1;
+    for (let j = 0; j < last; j++) {
+      if (j in check.operators) continue;
+      const at = groups.flat().map((test) => (test as Doc).at as unknown[]);
+      const beyond = at.find((position) => position[0] === i && position[1] === last) ?? [];
+      refuse(beyond, 1, "a position below the number of the check's tests");
+    }
+  });
+  return params;
+}
+
+const REQUIRED = 'the positions of the params that are not optional';
+
+const TEST_GROUP_NAMES = Object.keys(TEST_GROUPS) as (keyof typeof TEST_GROUPS)[];
+
+function amountIr(doc: Doc, limits: Limits, reasons: PolicyReasons): AmountIR {
+  const amount: AmountIR = {
+    path: strings(doc, 'param'),
+    invalid: reasons.template(object(doc, 'invalid')),
+  };
+  const max = limits.bound('amount_over_max');
+  const min = limits.bound('amount_under_min');
+  const approvalOver = limits.bound('amount_needs_approval');
   if (max !== undefined) amount.max = max;
   if (min !== undefined) amount.min = min;
   if (approvalOver !== undefined) amount.approvalOver = approvalOver;
   return amount;
-}
-
-const WEEKDAYS = new Map<string, keyof typeof WEEKDAY_NAMES>(
-  Object.entries(WEEKDAY_NAMES).map(([day, name]) => [name, day as keyof typeof WEEKDAY_NAMES]),
-);
-
-/** The conditions of one entry, rebuilt from their flat lists (policy-data.ts ConditionLists). */
-class ConditionTree {
-  private readonly leaves = new Map<number, LeafDoc>();
-  private readonly nodes = new Map<number, NodeDoc>();
-
-  constructor(leaves: readonly LeafDoc[], combined: readonly NodeDoc[][]) {
-    for (const leaf of leaves) this.leaves.set(leaf.id, leaf);
-    for (const level of combined) for (const node of level) this.nodes.set(node.id, node);
-  }
-
-  condition(id: number): ConditionIR {
-    const leaf = this.leaves.get(id);
-    if (leaf !== undefined) return this.leafCondition(leaf);
-    const node = this.nodes.get(id);
-    if (node === undefined) throw new Error(`condition node ${id}`);
-    if (node.test) return this.merged(node, 'test');
-    if (node.window) return this.merged(node, 'window');
-    const of = node.of.map((child) => this.condition(child));
-    if (node.kind !== 'not') return { kind: node.kind, of };
-    const [only] = of;
-    if (only === undefined || of.length !== 1) throw new Error(`not node ${id}`);
-    return { kind: 'not', of: only };
-  }
-
-  private leafCondition(leaf: LeafDoc): ConditionIR {
-    switch (leaf.kind) {
-      case 'one_of':
-      case 'none_of':
-      case 'other':
-      case 'present': {
-        const path = leaf.subject === 'param' ? leaf.path.slice(1) : [...leaf.path];
-        const tests =
-          leaf.kind === 'present' ? [] : [{ op: leaf.op, value: operand(leaf.op, leaf.value) }];
-        return { kind: leaf.subject, path, tests };
-      }
-      case 'days': {
-        const days = leaf.days.map((name) => {
-          const day = WEEKDAYS.get(name);
-          if (day === undefined) throw new Error(`weekday ${name}`);
-          return day;
-        });
-        return { kind: 'time', tz: leaf.tz, ...(leaf.given ? { days } : {}) };
-      }
-      case 'hours':
-        return { kind: 'time', tz: leaf.tz, hours: { start: leaf.start, end: leaf.end } };
-    }
-  }
-
-  /** One test with several operators, or one time window with days and hours, as written. */
-  private merged(node: NodeDoc, mark: 'test' | 'window'): ConditionIR {
-    const parts = node.of.map((child) => {
-      const leaf = this.leaves.get(child);
-      if (leaf === undefined) throw new Error(`${mark} node ${node.id}`);
-      return this.leafCondition(leaf);
-    });
-    const [first] = parts;
-    if (first === undefined) throw new Error(`${mark} node ${node.id}`);
-    if (first.kind === 'param' || first.kind === 'field') {
-      const tests = parts.flatMap((part) => (part.kind === first.kind ? part.tests : []));
-      return { kind: first.kind, path: first.path, tests };
-    }
-    if (first.kind !== 'time') throw new Error(`${mark} node ${node.id}`);
-    const window: Extract<ConditionIR, { kind: 'time' }> = { kind: 'time', tz: first.tz };
-    for (const part of parts) {
-      if (part.kind !== 'time') continue;
-      if (part.days !== undefined) window.days = part.days;
-      if (part.hours !== undefined) window.hours = part.hours;
-    }
-    return window;
-  }
 }

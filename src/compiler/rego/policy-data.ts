@@ -1,8 +1,9 @@
 /**
  * The policies as OPA data, and the one copy of them a bundle carries: the Rego reads them,
  * and the native and wasm engines read their IR back from them (irFromPolicyData, which
- * inverts this file exactly; the round trip is tested). The data shares arrays with the IR
- * rather than copying them (tens of thousands of agents), so neither may be changed.
+ * inverts this file exactly, the round trip tested, and refuses data this file would not
+ * write). The data shares arrays with the IR rather than copying them (tens of thousands of
+ * agents), so neither may be changed.
  *
  * `data.aegis.policies.tenants[<tenant>][<agent>]` and `data.aegis.policies.global[<agent>]`
  * are the normalized policies with their rule ids, messages and source lines (the ids
@@ -24,7 +25,8 @@
  * combining them by height (Rego has no recursion), and for sanitize `scan`, what tells
  * cheaply whether any matcher matches at all.
  */
-import type { JsonValue } from '../../policy/types.js';
+import type { ReasonCode } from '../../engine/decision.js';
+import type { ExceedEffect, JsonValue } from '../../policy/types.js';
 import type {
   ConditionIR,
   MatcherIR,
@@ -217,22 +219,65 @@ class ReasonRefs {
   }
 }
 
+/** The codes of the reasons limits give. */
+export type LimitCode = Extract<
+  ReasonCode,
+  | 'amount_over_max'
+  | 'amount_under_min'
+  | 'amount_needs_approval'
+  | 'rate_limited'
+  | 'budget_exceeded'
+  | 'agent_rate_limited'
+  | 'agent_budget_exceeded'
+>;
+
+export interface LimitSpec {
+  /** Whose limit it is: an allowed_tools entry's, or the agent's over all its tools. */
+  of: 'tool' | 'policy';
+  /** The number it is compared with (checks.measures). */
+  measure: 'amount' | 'tool_rps' | 'tool_spend' | 'agent_rps' | 'agent_spend';
+  /** `over`: a measure over the limit gives the reason; `under`: one under it. */
+  list: 'over' | 'under';
+  /** Its effect; absent: the limit's `on_exceed`. */
+  effect?: ExceedEffect;
+}
+
+/**
+ * Every limit by its code, as the lists hold it: written here, and read back by code by
+ * irFromPolicyData, which refuses a limit that is not as this table says.
+ */
+export const LIMITS = {
+  amount_over_max: { of: 'tool', measure: 'amount', list: 'over', effect: 'deny' },
+  amount_under_min: { of: 'tool', measure: 'amount', list: 'under', effect: 'deny' },
+  amount_needs_approval: {
+    of: 'tool',
+    measure: 'amount',
+    list: 'over',
+    effect: 'approval_needed',
+  },
+  rate_limited: { of: 'tool', measure: 'tool_rps', list: 'over' },
+  budget_exceeded: { of: 'tool', measure: 'tool_spend', list: 'over' },
+  agent_rate_limited: { of: 'policy', measure: 'agent_rps', list: 'over' },
+  agent_budget_exceeded: { of: 'policy', measure: 'agent_spend', list: 'over' },
+} as const satisfies Record<LimitCode, LimitSpec>;
+
 /**
  * A limit as the checks package compares it: when the measure (checks.measures) is over the
  * limit (under it, in an `under` list), a reason with this code and effect. The lists are
- * where the policy's and the entries' limits are written down (irFromPolicyData reads them
- * back by code).
+ * where the policy's and the entries' limits are written down.
  */
 function limit(
   refs: ReasonRefs,
-  measure: string,
+  code: LimitCode,
   value: number,
-  code: string,
-  effect: string,
   reason: ReasonTemplate,
+  onExceed?: ExceedEffect,
 ): JsonObject {
+  const spec: LimitSpec = LIMITS[code];
+  const effect = spec.effect ?? onExceed;
+  if (effect === undefined) throw new TypeError(`policyData: limit ${code} has no on_exceed`);
   return {
-    measure,
+    measure: spec.measure,
     limit: value,
     code,
     effect,
@@ -267,12 +312,10 @@ function policyDoc(policy: PolicyIR, stats: PolicyDataStats): JsonObject {
   const over: JsonObject[] = [];
   const { rateLimit: rate, budget } = policy;
   if (rate !== undefined) {
-    const code = 'agent_rate_limited';
-    over.push(limit(refs, 'agent_rps', rate.limit, code, rate.onExceed, rate.reason));
+    over.push(limit(refs, 'agent_rate_limited', rate.limit, rate.reason, rate.onExceed));
   }
   if (budget !== undefined) {
-    const code = 'agent_budget_exceeded';
-    over.push(limit(refs, 'agent_spend', budget.limit, code, budget.onExceed, budget.reason));
+    over.push(limit(refs, 'agent_budget_exceeded', budget.limit, budget.reason, budget.onExceed));
   }
   doc.limits = { over };
   doc.messages = refs.messages;
@@ -284,7 +327,7 @@ function policyDoc(policy: PolicyIR, stats: PolicyDataStats): JsonObject {
  * the `.suffix` a host must end with, and for a bare `*` the empty suffix, which every host
  * ends with; `patterns` as written.
  */
-function egressDoc(patterns: string[]): JsonObject {
+export function egressDoc(patterns: string[]): JsonObject {
   const hosts: JsonObject = {};
   const suffixes: string[] = [];
   for (const pattern of patterns) {
@@ -300,7 +343,7 @@ function egressDoc(patterns: string[]): JsonObject {
  * (`actions`), and of the first entry for every action (`any_action`, absent when none).
  * Kept apart because `*` listed with other actions names an action called `*`.
  */
-function toolEntries(tools: readonly ToolIR[]): JsonObject {
+export function toolEntries(tools: readonly ToolIR[]): JsonObject {
   const byName: JsonObject = {};
   tools.forEach((tool, i) => {
     let entry = Object.hasOwn(byName, tool.name) ? byName[tool.name] : undefined;
@@ -339,20 +382,18 @@ function toolDoc(tool: ToolIR, refs: ReasonRefs, stats: PolicyDataStats): JsonOb
   const { amount, rateLimit: rate, budget } = tool;
   if (amount !== undefined) {
     doc.amount = { param: amount.path, invalid: refs.ref(amount.invalid) };
-    const { max, min, approvalOver: over_ } = amount;
-    if (max) over.push(limit(refs, 'amount', max.limit, 'amount_over_max', 'deny', max.reason));
-    if (min) under.push(limit(refs, 'amount', min.limit, 'amount_under_min', 'deny', min.reason));
-    if (over_) {
-      const code = 'amount_needs_approval';
-      over.push(limit(refs, 'amount', over_.limit, code, 'approval_needed', over_.reason));
+    const { max, min, approvalOver } = amount;
+    if (max) over.push(limit(refs, 'amount_over_max', max.limit, max.reason));
+    if (min) under.push(limit(refs, 'amount_under_min', min.limit, min.reason));
+    if (approvalOver) {
+      over.push(limit(refs, 'amount_needs_approval', approvalOver.limit, approvalOver.reason));
     }
   }
   if (rate !== undefined) {
-    over.push(limit(refs, 'tool_rps', rate.limit, 'rate_limited', rate.onExceed, rate.reason));
+    over.push(limit(refs, 'rate_limited', rate.limit, rate.reason, rate.onExceed));
   }
   if (budget !== undefined) {
-    const code = 'budget_exceeded';
-    over.push(limit(refs, 'tool_spend', budget.limit, code, budget.onExceed, budget.reason));
+    over.push(limit(refs, 'budget_exceeded', budget.limit, budget.reason, budget.onExceed));
   }
   const conditions = new ConditionLists();
   doc.rules = tool.rules.map((rule) => ({
@@ -399,10 +440,10 @@ function testsDoc(tool: ToolIR, refs: ReasonRefs): JsonObject {
   return tests;
 }
 
-type TestGroup = 'one_of' | 'none_of' | 'other';
+export type TestGroup = 'one_of' | 'none_of' | 'other';
 
 /** Membership operators, tested inline by the Rego, and every other one. */
-function testGroup(op: string, value: Json): { group: TestGroup; value: Json } {
+export function testGroup(op: string, value: Json): { group: TestGroup; value: Json } {
   if (op === 'in') return { group: 'one_of', value };
   if (op === 'eq') return { group: 'one_of', value: [value] };
   if (op === 'not_in') return { group: 'none_of', value };
@@ -423,7 +464,7 @@ function testGroup(op: string, value: Json): { group: TestGroup; value: Json } {
  * named group, as RE2 refuses a name used twice, or a text long enough that a regex engine's
  * size limit might refuse it where it took the parts; policy.wasm's RE2 has one).
  */
-function scanDoc(matchers: readonly MatcherIR[]): JsonObject {
+export function scanDoc(matchers: readonly MatcherIR[]): JsonObject {
   if (matchers.length === 0) return { each: [] };
   const only = matchers.length === 1 ? matchers[0] : undefined;
   const alternation = matchers.map((m) => `(?:${m.regex})`).join('|');
@@ -449,6 +490,14 @@ export const WEEKDAY_NAMES = {
   sat: 'Saturday',
   sun: 'Sunday',
 } as const;
+
+/**
+ * The minutes from start to end going forward, around midnight: an end not after the start
+ * wraps (22:00-06:00 spans 480), an end equal to it spans the whole day.
+ */
+export function hoursSpan(start: number, end: number): number {
+  return end > start ? end - start : end - start + 1440;
+}
 
 interface Placed {
   id: number;
@@ -499,10 +548,9 @@ class ConditionLists {
         }
         if (c.hours !== undefined) {
           const { start, end } = c.hours;
-          // The minutes from start to end going forward, around midnight: an end not after
-          // the start wraps (22:00-06:00 spans 480), an end equal to it spans the whole day.
-          const span = end > start ? end - start : end - start + 1440;
-          parts.push(this.leaf({ kind: 'hours', tz: c.tz, start, end, span }));
+          parts.push(
+            this.leaf({ kind: 'hours', tz: c.tz, start, end, span: hoursSpan(start, end) }),
+          );
         }
         return this.all(parts, 'window');
       }
