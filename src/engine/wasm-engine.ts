@@ -12,6 +12,7 @@
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import { InputError } from '../errors.js';
 import type { Decision } from './decision.js';
+import { decisionShapeProblem } from './decision-shape.js';
 import { asJsonData } from './json.js';
 import { compileRegex, REDACTED, redactMatches } from './regex.js';
 import { parseRfc3339Ns } from './rfc3339.js';
@@ -189,9 +190,18 @@ export async function createWasmEngine(options: {
     const results = policy.evaluate(asJsonData(input) ?? null, 'aegis/decision') as
       | { result?: Decision }[]
       | undefined;
-    const decision = results?.[0]?.result;
-    if (decision === undefined) throw new Error('policy.wasm left the decision undefined');
-    return decision;
+    // A module the bundle carries is as foreign as an opa binary's answers: one that does not
+    // decide, or decides in another shape, is the bundle's fault (exit 2).
+    const decision: unknown = results?.[0]?.result;
+    if (decision === undefined)
+      throw new InputError('policy.wasm left the decision undefined', REBUILD_HINT);
+    const problem = decisionShapeProblem(decision);
+    if (problem !== undefined)
+      throw new InputError(
+        `policy.wasm decided something that is not a decision: ${problem}`,
+        REBUILD_HINT,
+      );
+    return decision as Decision;
   };
   return { evaluate, evaluateMany: (inputs) => inputs.map(evaluate) };
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../src/compiler/compile.js';
+import { findOpa, opaBuildWasm } from '../../src/engine/opa-binary.js';
 import { createWasmEngine } from '../../src/engine/wasm-engine.js';
 import { InputError } from '../../src/errors.js';
 
@@ -40,6 +41,42 @@ describe('policy.wasm', () => {
     const error = await refusal(createWasmEngine({ wasm: empty, data: {} }));
     expect(error.message).toBe(
       'policy.wasm is not an OPA policy module: it does not export opa_wasm_abi_version, builtins, opa_malloc, opa_json_parse',
+    );
+  });
+});
+
+describe('a real policy.wasm that does not decide as aegis does', () => {
+  // Built by the pinned OPA: modules that load and run, but are not aegis's Rego.
+  async function build(rego: string): Promise<Uint8Array> {
+    const found = await findOpa({ env: { PATH: process.env.PATH }, cwd: process.cwd() });
+    if (!found.ok) throw new Error(`${found.message}: ${found.hint}`);
+    const built = await opaBuildWasm({
+      opa: found.path,
+      source: { files: [{ path: 'aegis/policy.rego', content: rego }] },
+      entrypoint: 'aegis/decision',
+    });
+    if (!built.ok) throw new Error(built.message);
+    return built.wasm;
+  }
+
+  it('one that leaves the decision undefined is refused when it decides (exit 2, not a bug)', async () => {
+    const engine = await createWasmEngine({
+      wasm: await build('package aegis\n\ndecision := 1 if input.never\n'),
+      data: {},
+    });
+    const error = await refusal(Promise.resolve().then(() => engine.evaluate({})));
+    expect(error.message).toBe('policy.wasm left the decision undefined');
+    expect(error.hint).toContain('aegis compile --wasm');
+  });
+
+  it('one that decides something else is refused, naming what is wrong', async () => {
+    const engine = await createWasmEngine({
+      wasm: await build('package aegis\n\ndecision := {"decision": "maybe"}\n'),
+      data: {},
+    });
+    const error = await refusal(Promise.resolve().then(() => engine.evaluate({})));
+    expect(error.message).toBe(
+      'policy.wasm decided something that is not a decision: /decision is not one of allow, deny, approval_needed, sanitize',
     );
   });
 });
