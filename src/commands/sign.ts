@@ -50,6 +50,12 @@ export async function signWithKeyFile(
   }
   const keyPath = resolve(cwd, options.key);
   const pem = (await readInput(keyPath, 'key')).toString('utf8');
+  // The id is what verifiers match keys by: derived only from a name that says it
+  // (`prod-2026.key.pem`), never from one such as /dev/fd/62 (`--key <(...)`).
+  if (options.keyId === undefined && !/\.pem$/i.test(keyPath))
+    throw new UsageError(
+      `the key id comes from a key file named <id>.key.pem, and ${options.key} is not one; give --key-id`,
+    );
   const keyId = options.keyId ?? keyIdFromFile(keyPath);
   if (keyId === '') throw new UsageError('--key-id must not be empty');
   try {

@@ -180,6 +180,19 @@ describe('aegis sign and verify', () => {
     expect(readFileSync(join(dir.path, 'signing.key'), 'utf8')).toBe(keyText);
   });
 
+  it('a key whose file name does not end in .pem needs --key-id (no id from /dev/fd/62)', () => {
+    expect(run(['compile', FINTECH, '-o', 'unnamed.tar.gz']).code).toBe(0);
+    writeFileSync(join(dir.path, 'unnamed-key'), readFileSync(join(dir.path, 'old.key.pem')));
+    const refused = run(['sign', 'unnamed.tar.gz', '--key', 'unnamed-key']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(
+      'aegis: the key id comes from a key file named <id>.key.pem, and unnamed-key is not one; give --key-id\n',
+    );
+    const named = run(['sign', 'unnamed.tar.gz', '--key', 'unnamed-key', '--key-id', 'ci-1']);
+    expect(named.code, named.stderr).toBe(0);
+    expect(named.stdout).toBe('signed unnamed.tar.gz with key id ci-1\n');
+  });
+
   it('sign -o - is refused: a bundle is not written to stdout, nor to a file named `-`', () => {
     const compiled = run(['compile', join(REPO, 'fixtures', 'policies'), '-o', 'dash.tar.gz']);
     expect(compiled.code).toBe(0);
