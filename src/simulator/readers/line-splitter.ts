@@ -13,7 +13,13 @@ export type SplitLine = string | typeof TOO_LONG;
 export class LineSplitter {
   readonly #decoder = new StringDecoder('utf8');
   readonly #maxLine: number;
-  #carry = '';
+  /**
+   * The line begun in earlier chunks, in pieces: joined only once its newline comes, so that
+   * a long line costs time in proportion to its length (joining and searching it again with
+   * every chunk would cost its length squared: minutes for a 100 MB line).
+   */
+  #carry: string[] = [];
+  #carried = 0;
   #dropping = false;
   #started = false;
 
@@ -31,41 +37,54 @@ export class LineSplitter {
     return this.#split(this.#decoder.end(), true);
   }
 
-  #split(text: string, final: boolean): SplitLine[] {
-    let data = this.#carry === '' ? text : this.#carry + text;
-    if (!this.#started && data.length > 0) {
+  #split(chunk: string, final: boolean): SplitLine[] {
+    let text = chunk;
+    if (!this.#started && text.length > 0) {
       this.#started = true;
       // A byte order mark is not content (editors on Windows write one).
-      if (data.charCodeAt(0) === 0xfeff) data = data.slice(1);
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
     const lines: SplitLine[] = [];
     let start = 0;
     for (;;) {
-      const newline = data.indexOf('\n', start);
+      const newline = text.indexOf('\n', start);
       if (newline < 0) break;
       if (this.#dropping) {
         lines.push(TOO_LONG);
         this.#dropping = false;
+      } else if (start === 0 && this.#carried > 0) {
+        this.#carry.push(text.slice(0, newline));
+        lines.push(withoutCr(this.#carry.join('')));
       } else {
-        const end = newline > start && data.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
-        lines.push(data.slice(start, end));
+        lines.push(withoutCr(text.slice(start, newline)));
       }
+      this.#carry = [];
+      this.#carried = 0;
       start = newline + 1;
     }
-    this.#carry = '';
-    if (!this.#dropping) {
-      if (data.length - start > this.#maxLine) this.#dropping = true;
-      else this.#carry = start === 0 ? data : data.slice(start);
+    if (!this.#dropping && start < text.length) {
+      const rest = start === 0 ? text : text.slice(start);
+      if (this.#carried + rest.length > this.#maxLine) {
+        this.#dropping = true;
+        this.#carry = [];
+        this.#carried = 0;
+      } else {
+        this.#carry.push(rest);
+        this.#carried += rest.length;
+      }
     }
     if (final) {
       if (this.#dropping) lines.push(TOO_LONG);
-      else if (this.#carry !== '') {
-        const last = this.#carry;
-        lines.push(last.charCodeAt(last.length - 1) === 13 ? last.slice(0, -1) : last);
-      }
-      this.#carry = '';
+      else if (this.#carried > 0) lines.push(withoutCr(this.#carry.join('')));
+      this.#carry = [];
+      this.#carried = 0;
       this.#dropping = false;
     }
     return lines;
   }
+}
+
+/** A line without the `\r` of a `\r\n` ending. */
+function withoutCr(line: string): string {
+  return line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
 }

@@ -48,6 +48,11 @@ export class TraceParser {
   #documentLine = 0;
   #documentSize = 0;
   #bareOpener = false;
+  /**
+   * The document's first line opens an array (`[{...},`): its elements' lines are not JSON
+   * Lines, though the last one (no comma after it) parses alone.
+   */
+  #opensArray = false;
   /** Set when the rest of the file cannot be read (a document over the cap). */
   done = false;
 
@@ -117,6 +122,7 @@ export class TraceParser {
       this.#documentSize = text.length;
       const trimmed = text.trim();
       this.#bareOpener = trimmed === '{' || trimmed === '[';
+      this.#opensArray = trimmed.startsWith('[');
       return;
     }
     this.#mode = 'lines';
@@ -190,7 +196,7 @@ export class TraceParser {
       return;
     }
     // JSON Lines whose first line is broken: the next object line stands on its own.
-    if (!this.#bareOpener && startsLikeJson(text)) {
+    if (!this.#bareOpener && !this.#opensArray && startsLikeJson(text)) {
       try {
         JSON.parse(text);
       } catch {

@@ -1,6 +1,6 @@
 /** The text-level pieces: line splitting, value splitting, RFC 3339 formatting, caps. */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseRfc3339Ns } from '../../../src/engine/rfc3339.js';
 import { formatRfc3339Ns } from '../../../src/simulator/readers/format-rfc3339.js';
 import { LineSplitter, TOO_LONG } from '../../../src/simulator/readers/line-splitter.js';
@@ -24,6 +24,34 @@ describe('LineSplitter', () => {
         '',
         'last€',
       ]);
+    }
+  });
+
+  it('splits the same lines however the bytes are cut into chunks (three cuts, CRLF, a BOM)', () => {
+    const text = '\ufeff{"a":1}\r\n\nlong-line-€-here\r\nx\n\r\nend\r';
+    const bytes = Buffer.from(text, 'utf8');
+    const whole = splitAll([bytes]);
+    expect(whole).toEqual(['{"a":1}', '', 'long-line-€-here', 'x', '', 'end']);
+    for (let a = 0; a <= bytes.length; a++) {
+      for (let b = a; b <= bytes.length; b++) {
+        const chunks = [bytes.subarray(0, a), bytes.subarray(a, b), bytes.subarray(b)];
+        expect(splitAll(chunks), `cut at ${a} and ${b}`).toEqual(whole);
+      }
+    }
+  });
+
+  it('joins a line cut into many chunks once, not once per chunk', () => {
+    // 4,000 chunks of one line: joining what came so far with every chunk copies the line
+    // 4,000 times (quadratic); the line is built from its pieces when its newline comes.
+    const join = vi.spyOn(Array.prototype, 'join');
+    try {
+      const splitter = new LineSplitter(1 << 20);
+      for (let i = 0; i < 4000; i++) expect(splitter.push(Buffer.from('abcdefgh'))).toEqual([]);
+      const [line] = splitter.push(Buffer.from('\n'));
+      expect(line).toHaveLength(32_000);
+      expect(join.mock.calls.length).toBe(1);
+    } finally {
+      join.mockRestore();
     }
   });
 
