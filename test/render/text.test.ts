@@ -25,6 +25,11 @@ describe('renderText', () => {
     expect(out).not.toContain('\u001b');
     expect(out).toContain('\\u000asecond line \\u001b[31mred');
     expect(printable('a\u202eb\tc')).toBe('a\\u202eb\tc');
+    // Characters that show nothing: finance-agent and finance-agent + U+200B must not look alike.
+    expect(printable('finance-agent\u200b')).toBe('finance-agent\\u200b');
+    expect(printable('\ufeffa\u200db\u2028c\u061cd\u2060e')).toBe(
+      '\\ufeffa\\u200db\\u2028c\\u061cd\\u2060e',
+    );
   });
 
   it('summarises a failing run', () => {

@@ -19,6 +19,7 @@ import {
   transitions,
   verdict,
 } from './report-facts.js';
+import { cellText } from './text-table.js';
 
 const DEFAULT_TOP = 10;
 const KIND_LABEL = {
@@ -35,13 +36,18 @@ export function md(text: string): string {
     .replace(/[\\`*_[\]|~]/g, (ch) => `\\${ch}`);
 }
 
+/** How long an id may be in a comment: GitHub refuses comments over 65,536 characters. */
+const MAX_ID = 100;
+
 /**
- * An identifier from the trace as a code span: shown verbatim, never HTML, never an @mention
- * or a link. The fence is one backtick longer than the longest run inside (CommonMark), and
- * `|` is escaped because GFM splits table cells before it parses code spans.
+ * Text from the trace as a code span: shown verbatim, never HTML, never an @mention, an issue
+ * reference or a link. Shortened in the middle past MAX_ID characters, so that one record's
+ * 70,000-character agent id cannot make the comment too long to post. The fence is one
+ * backtick longer than the longest run inside (CommonMark), and `|` is escaped because GFM
+ * splits table cells before it parses code spans.
  */
 export function mdCode(text: string): string {
-  const body = printable(oneLine(text)).replace(/\|/g, '\\|');
+  const body = cellText(oneLine(text), MAX_ID).replace(/\|/g, '\\|');
   const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);
   const pad = body.startsWith('`') || body.endsWith('`') || body === '' ? ' ' : '';
@@ -184,7 +190,8 @@ function malformed(report: SimulationReport): string[] {
     '<details>',
     `<summary>Malformed records (${formatCount(report.malformed)})</summary>`,
     '',
-    ...report.first_malformed.map((m) => `- ${mdCode(`${m.file}:${m.line}`)} ${md(m.error)}`),
+    // The error quotes the record (`context.time "@octocat see https://..."`): a code span.
+    ...report.first_malformed.map((m) => `- ${mdCode(`${m.file}:${m.line}`)} ${mdCode(m.error)}`),
     '',
     '</details>',
     '',

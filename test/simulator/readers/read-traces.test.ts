@@ -247,7 +247,7 @@ describe('file shapes', () => {
   it('reads an array written an element a line (`[{...},` ... `{...}` then `]`), each at its line', async () => {
     const times = ['2026-11-18T15:00:00Z', '2026-11-18T15:00:01Z', '2026-11-18T15:00:02Z'];
     // The last element parses on its own line: that must not make the file JSON Lines.
-    write('shapes/lines-array.json', `[${times.map(line).join(',\n')}\n]\n`);
+    write('shapes/lines-array.json', `[${times.map((time) => line(time)).join(',\n')}\n]\n`);
     expect(events(await read(['shapes/lines-array.json']))).toEqual([
       '1 1795014000000000000',
       '2 1795014001000000000',

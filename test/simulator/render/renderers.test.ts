@@ -169,6 +169,28 @@ describe('markdown', () => {
     expect(mdCode('`x`')).toBe('`` `x` ``');
     expect(mdCode('a|b')).toBe('`a\\|b`');
   });
+
+  it('shortens a long id in the middle, so one record cannot make the comment unpostable', () => {
+    const long = `${'A'.repeat(35_000)}${'B'.repeat(35_000)}`;
+    const code = mdCode(long);
+    expect(code).toBe(`\`${'A'.repeat(50)}…${'B'.repeat(49)}\``);
+    const report = structuredClone(REPORT);
+    const counts = Object.values(REPORT.by_agent)[0];
+    if (!counts) throw new Error('the sample report has no agent');
+    report.by_agent = { [long]: { ...counts } };
+    const out = REPORT_RENDERERS.markdown(report, OPTIONS);
+    expect(out.length).toBeLessThan(20_000);
+  });
+
+  it("puts a malformed record's message in a code span: no @mention, issue link or autolink", () => {
+    const report = structuredClone(REPORT);
+    report.malformed = 1;
+    report.first_malformed = [
+      { file: 't.jsonl', line: 1, error: 'context.time "@octocat see https://evil.example #1"' },
+    ];
+    const out = REPORT_RENDERERS.markdown(report, OPTIONS);
+    expect(out).toContain('- `t.jsonl:1` `context.time "@octocat see https://evil.example #1"`');
+  });
 });
 
 describe('junit', () => {
