@@ -4,7 +4,9 @@
  * first 20 by (file, line), and every map has sorted keys. mergeReports (merge.ts) uses the
  * same orders, so merging shard reports reproduces the single run exactly.
  *
- * Grouping keys: by_agent is `tenant/agent` for a call with a tenant, `agent` without one;
+ * Grouping keys: by_agent is `tenant/agent` for a call with a tenant, `agent` without one,
+ * each part with `%` and `/` written `%25` and `%2F` (so agent `acme/bot` without a tenant is
+ * `acme%2Fbot`, not the row of agent `bot` of tenant `acme`; other ids are as they are);
  * by_tool is the tool name. by_rule and by_code count events (a rule or code counts once per
  * event however many reasons carry it). An id that is not a string (an `invalid_input` call) is
  * shown as `<invalid>`.
@@ -56,7 +58,13 @@ export function isWouldBlock(outcome: Outcome): boolean {
 
 export function agentLabel(call: CallLabels): string {
   if (call.label !== undefined) return call.label;
-  return call.tenant !== undefined ? `${call.tenant}/${call.agent}` : call.agent;
+  return call.tenant !== undefined
+    ? `${keyPart(call.tenant)}/${keyPart(call.agent)}`
+    : keyPart(call.agent);
+}
+
+function keyPart(id: string): string {
+  return id.includes('/') || id.includes('%') ? id.replace(/%/g, '%25').replace(/\//g, '%2F') : id;
 }
 
 /** What the trace says the gateway decided: `recorded.outcome`, else `recorded.decision`. */

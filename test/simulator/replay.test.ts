@@ -421,6 +421,22 @@ allowed_tools:
     expect(report.by_code).toEqual({ invalid_input: 2 });
     expect(Object.keys(report.by_agent)).toEqual(['<invalid>', '<invalid>/bot', 'bot']);
   });
+
+  test('an agent id with a slash has its own row, apart from the same words as tenant/agent', async () => {
+    const slashed = ev(at('00'), 'bot', 'search');
+    slashed.input.agent = { id: 'acme/bot' };
+    const tenanted = ev(at('01'), 'bot', 'search');
+    tenanted.input.agent = { id: 'bot', tenant: 'acme' };
+    const percent = ev(at('02'), 'bot', 'search');
+    percent.input.agent = { id: '50%/x', tenant: 'a/b' };
+    const { report } = await run([slashed, tenanted, percent], policy);
+    expect(Object.keys(report.by_agent).sort()).toEqual([
+      'a%2Fb/50%25%2Fx',
+      'acme%2Fbot',
+      'acme/bot',
+    ]);
+    for (const counts of Object.values(report.by_agent)) expect(counts.events).toBe(1);
+  });
 });
 
 describe('comparisons and examples', () => {
