@@ -7,7 +7,7 @@
 import { Chalk } from 'chalk';
 import { escapeData, escapeProperty } from '../render/github.js';
 import { printable } from '../render/printable.js';
-import { xml } from '../simulator/render/junit.js';
+import { xml, xmlAttribute } from '../simulator/render/junit.js';
 import type { Mismatch } from './check-case.js';
 import type { TestCase } from './test-file.js';
 
@@ -108,15 +108,15 @@ export function renderJunit(run: TestRun, version: string): string {
   for (const file of report.files) {
     const failures = file.cases.filter((c) => !c.ok).length;
     out.push(
-      `  <testsuite name="${xml(file.file)}" tests="${file.cases.length}" failures="${failures}" errors="0" skipped="0">`,
+      `  <testsuite name="${xmlAttribute(file.file)}" tests="${file.cases.length}" failures="${failures}" errors="0" skipped="0">`,
       '    <properties>',
-      `      <property name="aegis.version" value="${xml(version)}"/>`,
-      `      <property name="policy.revision" value="${xml(report.policy.revision)}"/>`,
-      `      <property name="engine" value="${xml(report.engine)}"/>`,
+      `      <property name="aegis.version" value="${xmlAttribute(version)}"/>`,
+      `      <property name="policy.revision" value="${xmlAttribute(report.policy.revision)}"/>`,
+      `      <property name="engine" value="${xmlAttribute(report.engine)}"/>`,
       '    </properties>',
     );
     for (const c of file.cases) {
-      const open = `    <testcase classname="${xml(file.file)}" name="${xml(c.name)}" file="${xml(file.file)}" line="${c.line}"`;
+      const open = `    <testcase classname="${xmlAttribute(file.file)}" name="${xmlAttribute(c.name)}" file="${xmlAttribute(file.file)}" line="${c.line}"`;
       if (c.ok) {
         out.push(`${open}/>`);
         continue;
@@ -124,7 +124,7 @@ export function renderJunit(run: TestRun, version: string): string {
       const body = c.mismatches.map(mismatch).join('\n');
       out.push(
         `${open}>`,
-        `      <failure message="${xml(differ(c.mismatches))}">${xml(body)}</failure>`,
+        `      <failure message="${xmlAttribute(differ(c.mismatches))}">${xml(body)}</failure>`,
         '    </testcase>',
       );
     }

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { canonicalReport } from '../../../src/simulator/render/json.js';
+import { xml, xmlAttribute } from '../../../src/simulator/render/junit.js';
 import { md, mdCode } from '../../../src/simulator/render/markdown.js';
 import {
   isReportFormat,
@@ -195,6 +196,12 @@ describe('markdown', () => {
 
 describe('junit', () => {
   const render = REPORT_RENDERERS.junit;
+
+  it('keeps a tab, line break or carriage return in an attribute as a reference', () => {
+    expect(xmlAttribute('a\tb\nc\rd"')).toBe('a&#9;b&#10;c&#13;d&#34;');
+    // In text, a raw \n is kept (the failure body has lines); \r is a reference.
+    expect(xml('a\nb\rc')).toBe('a\nb&#13;c');
+  });
 
   it('has one test case per agent, failing when it has would-blocks', () => {
     const out = render(REPORT, OPTIONS);
