@@ -67,11 +67,18 @@ export function refuseWritingTwice(targets: readonly { path: string; what: strin
 /** What makes two paths one file: device and inode when it exists, else the resolved path. */
 function fileIdentity(path: string): string {
   try {
-    const { dev, ino } = statSync(path);
-    return `inode ${dev}:${ino}`;
+    return statIdentity(statSync(path, { bigint: true }));
   } catch {
     return `path ${realPath(path)}`;
   }
+}
+
+/**
+ * A file as the file system knows it, from its stat (bigint: an inode number can be past 2^53
+ * on some file systems): two paths with one identity are one file, whatever links lead there.
+ */
+export function statIdentity(info: { dev: bigint; ino: bigint }): string {
+  return `inode ${info.dev}:${info.ino}`;
 }
 
 /**

@@ -17,7 +17,7 @@ import { emitReport } from '../simulator/render/emit-report.js';
 import { parseReport } from '../simulator/render/parse-report.js';
 import { isReportFormat, REPORT_FORMATS, REPORT_RENDERERS } from '../simulator/render/renderers.js';
 import type { SimulationReport } from '../simulator/types.js';
-import { refuseWritingOver } from './output-guard.js';
+import { refuseWritingOver, statIdentity } from './output-guard.js';
 import { packageInfo } from './package-info.js';
 import { applyGates, parseFailOn } from './report-gates.js';
 
@@ -80,11 +80,10 @@ export interface ReadReport {
 async function readReport(file: string, io: CommandIO, cap: number): Promise<ReadReport> {
   const path = resolve(io.cwd, file);
   try {
-    // bigint: an inode number can be past 2^53 on some file systems.
     const info = await stat(path, { bigint: true });
     if (!info.isFile()) throw new InputError(`${file}: not a file`);
     if (info.size > BigInt(cap)) throw new InputError(`${file} is over the ${cap}-byte report cap`);
-    return { file, text: await readFile(path, 'utf8'), identity: `${info.dev}:${info.ino}` };
+    return { file, text: await readFile(path, 'utf8'), identity: statIdentity(info) };
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError(`cannot read ${file}: ${describeErrno(error)}`);
