@@ -77,12 +77,12 @@ describe('the IR of a bundle', () => {
 
   it('is refused for aegis data of another format', async () => {
     const path = bundleWith('future.tar.gz', [
-      { path: 'data.json', content: '{"aegis": {"format": 3}}' },
+      { path: 'data.json', content: '{"aegis": {"format": 4}}' },
     ]);
     // An InputError: the command says so on one line and exits 2.
     await expect(loadPolicySet([path], options)).rejects.toBeInstanceOf(InputError);
     await expect(loadPolicySet([path], options)).rejects.toThrow(
-      /format 3; this aegis reads format 2 \(recompile the bundle\)/,
+      /format 4; this aegis reads format 3 \(recompile the bundle\)/,
     );
   });
 });

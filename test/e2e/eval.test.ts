@@ -360,9 +360,9 @@ describe('aegis eval', () => {
     const policies = [
       ...Object.values(global),
       ...Object.values(tenants).flatMap((agents) => Object.values(agents as object)),
-    ] as { tools: { tests: Record<string, { op: string }[]> }[] }[];
+    ] as { tools: Record<string, { tests: Record<string, { op: string }[]> }> }[];
     for (const test of policies.flatMap((p) =>
-      p.tools.flatMap((t) => Object.values(t.tests).flat()),
+      Object.values(p.tools).flatMap((t) => Object.values(t.tests).flat()),
     ))
       test.op = 'in_';
     read.files.set('data.json', new TextEncoder().encode(JSON.stringify(data)));

@@ -37,7 +37,15 @@ function refusal(data: unknown): string {
 
 function toolDocs(yamlTools: string[]): Doc[] {
   const ir = irFromYaml('t.yaml', ['agent: a', 'allowed_tools:', ...yamlTools].join('\n'));
-  return policyDoc(ir).tools as Doc[];
+  return entryList(policyDoc(ir));
+}
+
+/** A policy's allowed_tools entries, which its data keys by position ("0", "1", ...), in order. */
+function entryList(doc: Doc | undefined): Doc[] {
+  const tools = get(doc, 'tools') as Record<string, Doc>;
+  const keys = Object.keys(tools);
+  expect(keys).toEqual(keys.map((_, i) => String(i)));
+  return keys.map((key) => tools[key] as Doc);
 }
 
 function sanitizeScan(patterns: string[], detectors: string[] = []): unknown {
@@ -132,7 +140,7 @@ describe('conditions', () => {
       if (when?.kind !== 'time' || start === undefined || end === undefined)
         throw new Error('no window');
       when.hours = { start, end };
-      const [tool] = policyDoc(ir).tools as Doc[];
+      const [tool] = entryList(policyDoc(ir));
       return get((get(tool, 'conditions') as { leaves: Doc[] }).leaves[0], 'span');
     });
     expect(spans).toEqual([480, 1440, 1440, 0]);
@@ -174,9 +182,9 @@ describe('step 4 and step 5 lookups', () => {
       tools: [readStar, write, wildcard, { ...wildcard }, proto],
     };
     const entries = policyDoc(ir).tool_entries as Record<string, unknown>;
-    expect(entries.t).toEqual({ actions: { read: 0, '*': 0, write: 1 }, any_action: 2 });
+    expect(entries.t).toEqual({ actions: { read: '0', '*': '0', write: '1' }, any_action: '2' });
     expect(Object.getOwnPropertyDescriptor(entries, '__proto__')?.value).toEqual({
-      actions: JSON.parse('{"__proto__": 4}'),
+      actions: JSON.parse('{"__proto__": "4"}'),
     });
   });
 });
@@ -248,9 +256,10 @@ describe('irFromPolicyData', () => {
   it('refuses data that is not aegis policy data, or of another format', () => {
     expect(refusal({})).toMatch(/no aegis policies/);
     expect(refusal({ aegis: { format: 1 } })).toMatch(
-      /format 1; this aegis reads format 2 \(recompile the bundle\)$/,
+      /format 1; this aegis reads format 3 \(recompile the bundle\)$/,
     );
-    expect(refusal({ aegis: { format: 2 } })).toBe(
+    expect(refusal({ aegis: { format: 2 } })).toMatch(/format 2; this aegis reads format 3/);
+    expect(refusal({ aegis: { format: 3 } })).toBe(
       'data.json is not aegis policy data: /aegis/denials is missing, not an object (recompile the bundle)',
     );
   });
@@ -282,7 +291,7 @@ describe('irFromPolicyData refuses data aegis does not write', () => {
   const AT_RULES = '/aegis/policies/global/a';
 
   /** The policy's first entry (finance-agent's: stripe-payments create_payment). */
-  const payments = (policy: Doc): Doc => (policy.tools as Doc[])[0] as Doc;
+  const payments = (policy: Doc): Doc => (policy.tools as Record<string, Doc>)['0'] as Doc;
   /** The entry's test with this operator, in whichever list it is. */
   const test = (tool: Doc, op: string): Doc => {
     const tests = Object.values(tool.tests as Record<string, Doc[]>).flat();
@@ -743,12 +752,43 @@ describe('irFromPolicyData refuses data aegis does not write', () => {
       name: 'a tool lookup that finds another entry',
       data: FINTECH,
       change: (p) => {
-        const entries = p.tool_entries as Record<string, { actions: Record<string, number> }>;
-        (entries['slack-notify'] as { actions: Record<string, number> }).actions.post_message = 0;
+        const entries = p.tool_entries as Record<string, { actions: Record<string, string> }>;
+        (entries['slack-notify'] as { actions: Record<string, string> }).actions.post_message = '0';
       },
       at: '/tool_entries',
       is: '{"stripe-payments":{"actions":{"create_…',
       not: 'the lookup of its tools by name and action',
+    },
+    {
+      name: 'a tool lookup by a number, as format 2 wrote it',
+      data: FINTECH,
+      change: (p) => {
+        const entries = p.tool_entries as Record<string, { actions: Record<string, unknown> }>;
+        (entries['slack-notify'] as { actions: Record<string, unknown> }).actions.post_message = 1;
+      },
+      at: '/tool_entries',
+      is: '{"stripe-payments":{"actions":{"create_…',
+      not: 'the lookup of its tools by name and action',
+    },
+    {
+      name: 'the entries as a list, as format 2 wrote them',
+      data: FINTECH,
+      change: (p) => (p.tools = Object.values(p.tools as Doc)),
+      at: '/tools',
+      is: '[{"name":"stripe-payments","actions":["…',
+      not: 'an object',
+    },
+    {
+      name: 'the entries keyed by something other than their positions',
+      data: FINTECH,
+      change: (p) => {
+        const tools = p.tools as Doc;
+        tools['2'] = tools['1'];
+        delete tools['1'];
+      },
+      at: '/tools',
+      is: '{"0":{"name":"stripe-payments","actions…',
+      not: 'an object keyed by the positions "0", "1", ...',
     },
     {
       name: "a sanitize scan other than its matchers'",
@@ -813,7 +853,7 @@ describe('reasons', () => {
     };
     const doc = data.aegis.policies.tenants.acme?.a;
     expect(get(doc, 'prefix')).toBe('acme/a');
-    const [pay, refund] = get(doc, 'tools') as Doc[];
+    const [pay, refund] = entryList(doc);
     const missing = (tool: Doc | undefined) => (get(tool, 'params') as Doc[])[0]?.missing;
     expect(missing(pay)).toEqual({ rule: 'pay/params/currency', message: 4 });
     expect(missing(refund)).toEqual({ rule: 'refund/params/currency', message: 4 });

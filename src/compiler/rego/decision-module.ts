@@ -50,7 +50,8 @@ early_denial(template, code) := {
 
 # Step 5: the position of the allowed_tools entry the call uses, and the entry. An entry that
 # lists the action wins over a "*" entry; among several, the first listed (policy-data.ts
-# wrote down which one in tool_entries).
+# wrote down which one in tool_entries). policy.tools is keyed by the positions ("0", "1",
+# ...): OPA reads an object from data member by member, a list in full.
 entries := policy.tool_entries[input.tool.name]
 
 entry := entries.actions[input.tool.action] if {

@@ -42,6 +42,7 @@ import {
 } from './policy-data.js';
 import {
   boolean,
+  byPosition,
   type Doc,
   derived,
   has,
@@ -166,8 +167,8 @@ function policyIr(agents: Doc, key: string, tenant: string | undefined): PolicyI
   }
   const prefix = `${tenant ?? '_'}/${agent}`;
   const reasons = new PolicyReasons(doc, prefix);
-  const toolDocs = list(doc, 'tools');
-  const tools = toolDocs.map((_, i) => toolIr(object(toolDocs, i), reasons));
+  const toolDocs = byPosition(doc, 'tools');
+  const tools = toolDocs.keys.map((key) => toolIr(object(toolDocs.doc, key), reasons));
   derived(doc, 'tool_entries', toolEntries(tools), 'the lookup of its tools by name and action');
   const denials = object(doc, 'denials');
   const policy: PolicyIR = {

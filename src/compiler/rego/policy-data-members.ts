@@ -49,6 +49,20 @@ export function list(holder: Holder, key: Key): readonly unknown[] {
   return Array.isArray(value) ? value : refuse(holder, key, 'a list');
 }
 
+/**
+ * A list written as an object keyed by the positions, "0" to "n-1" (policy-data.ts
+ * byPosition): the object, and its keys in order.
+ */
+export function byPosition(holder: Holder, key: Key): { doc: Doc; keys: string[] } {
+  const doc = object(holder, key);
+  // Object.keys gives keys such as "0" and "12" in ascending numeric order, whatever the text's.
+  const keys = Object.keys(doc);
+  if (!keys.every((k, i) => k === String(i))) {
+    refuse(holder, key, 'an object keyed by the positions "0", "1", ...');
+  }
+  return { doc, keys };
+}
+
 export function string(holder: Holder, key: Key): string {
   const value = own(holder, key);
   return typeof value === 'string' ? value : refuse(holder, key, 'a string');

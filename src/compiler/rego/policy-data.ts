@@ -8,7 +8,7 @@
  * `data.aegis.policies.tenants[<tenant>][<agent>]` and `data.aegis.policies.global[<agent>]`
  * are the normalized policies with their rule ids, messages and source lines (the ids
  * relative to the policy's `prefix`, the messages as positions in its `messages`: ReasonRefs
- * below; data.aegis.format 2). The keys are
+ * below; data.aegis.format 3). The keys are
  * what the decision looks a call's policy up by, so finding it does not grow with the number
  * of policies, and data (unlike Rego rules or constants, which OPA compiles one by one) loads
  * fast for tens of thousands of agents. `data.aegis.denials` holds the reasons of steps 1 and
@@ -18,7 +18,8 @@
  * the YAML finds the same names. Where a decision would otherwise scan, branch or recurse,
  * the data is laid out for it, once: OPA spends about a microsecond on every expression it
  * evaluates and more on every rule or function body it enters, and a decision should cost
- * well under a millisecond. So a policy carries `tool_entries` (step 5 by key), its egress
+ * well under a millisecond. So a policy carries `tool_entries` (step 5 by key) and its
+ * entries keyed by position (byPosition: OPA converts a list it reads in full), its egress
  * patterns sorted into exact hosts and suffixes (step 4) and its limits as a list; an
  * allowed_tools entry its params operators as flat `tests` lists by what the Rego does with
  * them, its limits as lists, its rules' conditions as flat lists of leaves and of the nodes
@@ -41,7 +42,7 @@ type Json = JsonValue;
 type JsonObject = { [key: string]: Json };
 
 /** The version of this layout; irFromPolicyData reads only this one. */
-export const POLICY_DATA_FORMAT = 2;
+export const POLICY_DATA_FORMAT = 3;
 
 export interface PolicyData {
   /** The tallest rule condition, in levels of nodes combining others (0: leaves only). */
@@ -306,7 +307,7 @@ function policyDoc(policy: PolicyIR, stats: PolicyDataStats): JsonObject {
     tool: refs.ref(tool),
     action: refs.ref(action),
   };
-  doc.tools = policy.tools.map((entry) => toolDoc(entry, refs, stats));
+  doc.tools = byPosition(policy.tools.map((entry) => toolDoc(entry, refs, stats)));
   doc.tool_entries = toolEntries(policy.tools);
   // The agent-wide limits, over all its tools.
   const over: JsonObject[] = [];
@@ -339,9 +340,25 @@ export function egressDoc(patterns: string[]): JsonObject {
 }
 
 /**
- * Step 5 as lookups: for each tool name, the position of the first entry listing each action
- * (`actions`), and of the first entry for every action (`any_action`, absent when none).
- * Kept apart because `*` listed with other actions names an action called `*`.
+ * A policy's allowed_tools entries keyed by their positions ("0", "1", ...), not as a list.
+ * OPA reads data lazily, an object member by member as the Rego asks for them, but converts
+ * a list in full, every decision: `policy.tools[entry]` on a list of a policy's five entries
+ * cost more than the rest of the allowed call's decision together (opa bench on the
+ * opa-scale benchmark's input: 3,252 allocations a decision with the list, 1,828 with this).
+ */
+export function byPosition(items: readonly Json[]): JsonObject {
+  const out: JsonObject = {};
+  items.forEach((item, i) => {
+    out[String(i)] = item;
+  });
+  return out;
+}
+
+/**
+ * Step 5 as lookups: for each tool name, the position (a key of `tools`: "0", "1", ...) of
+ * the first entry listing each action (`actions`), and of the first entry for every action
+ * (`any_action`, absent when none). Kept apart because `*` listed with other actions names an
+ * action called `*`.
  */
 export function toolEntries(tools: readonly ToolIR[]): JsonObject {
   const byName: JsonObject = {};
@@ -352,13 +369,13 @@ export function toolEntries(tools: readonly ToolIR[]): JsonObject {
       setOwn(byName, tool.name, entry);
     }
     if (tool.actions === '*') {
-      if (!Object.hasOwn(entry, 'any_action')) entry.any_action = i;
+      if (!Object.hasOwn(entry, 'any_action')) entry.any_action = String(i);
       return;
     }
     const actions = entry.actions;
     if (!isObject(actions)) return;
     for (const action of tool.actions) {
-      if (!Object.hasOwn(actions, action)) setOwn(actions, action, i);
+      if (!Object.hasOwn(actions, action)) setOwn(actions, action, String(i));
     }
   });
   return byName;
