@@ -35,8 +35,7 @@ export function isUserError(error: unknown): error is UsageError | InputError {
 /**
  * The default of a switch that covers every member of a union: a value of none of them is a
  * bug (exit 3), never a case to let through. irFromPolicyData refuses such values in a
- * bundle's data.json, so only an IR built wrongly gets here (or the aegis/ir.json of a bundle
- * from before data.json carried the IR, which is read as it is).
+ * bundle's data.json, so only an IR built wrongly gets here.
  */
 export function unreachable(what: string, value: never): never {
   const shown = JSON.stringify(value) ?? String(value);

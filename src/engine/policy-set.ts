@@ -9,12 +9,14 @@ import { parseManifest } from '../bundle/manifest.js';
 import { readBundleFile } from '../bundle/read-bundle.js';
 import { compileSources } from '../compiler/compile-sources.js';
 import type { PolicySetIR } from '../compiler/ir.js';
-import { IR_FILE, parseIr } from '../compiler/ir-file.js';
 import type { RegoModule } from '../compiler/rego/emit-rego.js';
 import { irFromPolicyData } from '../compiler/rego/ir-from-policy-data.js';
 import { InputError } from '../errors.js';
 import type { JsonValue } from '../policy/types.js';
 import type { ValidationResult } from '../policy/validate.js';
+
+/** Where bundles of earlier aegis versions carried the IR, beside data.json. */
+const EARLIER_IR_FILE = 'aegis/ir.json';
 
 export interface PolicySet {
   origin: 'bundle' | 'sources';
@@ -129,16 +131,22 @@ async function loadBundle(
       throw new InputError(`${shown}: data.json is not valid JSON`);
     }
   }
-  // The IR comes back from data.json; bundles from aegis versions before that carry it as
-  // aegis/ir.json too, which is read instead.
-  const irBytes = files.get(IR_FILE);
-  if (!irBytes && !hasPolicyData(data)) {
+  // The IR comes back from data.json, checked against what compile writes. Bundles from aegis
+  // versions before that carried it as aegis/ir.json too, which nothing checked against the
+  // data.json OPA enforces; their data is of a format this aegis refuses anyway.
+  if (files.has(EARLIER_IR_FILE)) {
+    throw new InputError(
+      `${shown}: the bundle was compiled by an earlier aegis (it carries ${EARLIER_IR_FILE}, which this aegis does not read)`,
+      'recompile it with `aegis compile`',
+    );
+  }
+  if (!hasPolicyData(data)) {
     throw new InputError(
       `${shown}: the bundle has no aegis policy data; it was not compiled by aegis`,
       'evaluate bundles made by `aegis compile`, or pass the policy sources',
     );
   }
-  const ir = irBytes ? parseIr(irBytes) : irFromPolicyData(data);
+  const ir = irFromPolicyData(data);
   if (!ir.ok) throw new InputError(`${shown}: ${ir.message}`);
   const decoder = new TextDecoder();
   const modules = [...files]

@@ -1,7 +1,8 @@
 /**
  * Where the native and wasm engines get the IR of a compiled bundle: from data.json, the one
- * copy of the policies a bundle carries; from aegis/ir.json in bundles of earlier aegis
- * versions, which carried both; and a clean refusal for bundles aegis did not make.
+ * copy of the policies a bundle carries, which OPA enforces too; and a clean refusal for
+ * bundles of earlier aegis versions (which carried aegis/ir.json beside it) and for bundles
+ * aegis did not make.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildManifest, serializeManifest } from '../../src/bundle/manifest.js';
 import { type BundleFile, writeBundle } from '../../src/bundle/write-bundle.js';
 import { compile } from '../../src/compiler/compile.js';
-import { IR_FILE, serializeIr } from '../../src/compiler/ir-file.js';
 import { loadPolicySet } from '../../src/engine/policy-set.js';
 import { InputError } from '../../src/errors.js';
 
@@ -40,7 +40,7 @@ function bundleWith(name: string, files: BundleFile[]): string {
 describe('the IR of a bundle', () => {
   it('is not a file of its own: data.json carries the policies once', async () => {
     const result = await compiled();
-    expect(result.files.map((f) => f.path)).not.toContain(`/${IR_FILE}`);
+    expect(result.files.map((f) => f.path)).not.toContain('/aegis/ir.json');
   });
 
   it('comes back from data.json as compile() made it', async () => {
@@ -53,16 +53,25 @@ describe('the IR of a bundle', () => {
     expect(loaded.set.data).toStrictEqual(result.data);
   });
 
-  it('comes from aegis/ir.json in a bundle of an earlier aegis, whatever its data.json', async () => {
+  it('is refused, with what to do, for a bundle of an earlier aegis carrying aegis/ir.json', async () => {
+    // Its IR was read as it was, unchecked against the data.json OPA enforces: here one that
+    // would have let the native engine decide a policy OPA does not have.
     const result = await compiled();
-    const path = bundleWith('earlier.tar.gz', [
-      { path: 'data.json', content: JSON.stringify({ aegis: { policies: {} } }) },
+    const files = [
+      { path: 'data.json', content: JSON.stringify(result.data) },
       ...result.modules.map((m) => ({ path: m.path, content: m.text })),
-      { path: IR_FILE, content: serializeIr(result.ir) },
+    ];
+    const current = bundleWith('current.tar.gz', files);
+    expect((await loadPolicySet([current], options)).ok).toBe(true);
+    const earlier = bundleWith('earlier.tar.gz', [
+      ...files,
+      { path: 'aegis/ir.json', content: JSON.stringify({ ...result.ir, policies: [] }) },
     ]);
-    const loaded = await loadPolicySet([path], options);
-    if (!loaded.ok) throw new Error('the bundle does not load');
-    expect(loaded.set.ir).toStrictEqual(result.ir);
+    const loading = loadPolicySet([earlier], options);
+    await expect(loading).rejects.toBeInstanceOf(InputError);
+    await expect(loading).rejects.toThrow(
+      /earlier\.tar\.gz: the bundle was compiled by an earlier aegis \(it carries aegis\/ir\.json, which this aegis does not read\)$/,
+    );
   });
 
   it('is refused, with what to do, for a bundle aegis did not make', async () => {

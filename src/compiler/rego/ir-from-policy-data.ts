@@ -28,7 +28,6 @@ import {
   type SourceRef,
   type ToolIR,
 } from '../ir.js';
-import type { IrReadResult } from '../ir-file.js';
 import { comparePolicies } from '../normalize.js';
 import { ConditionTree } from './condition-tree.js';
 import {
@@ -67,6 +66,8 @@ import {
   operator,
   TEST_GROUPS,
 } from './policy-data-values.js';
+
+export type IrReadResult = { ok: true; ir: PolicySetIR } | { ok: false; message: string };
 
 export function irFromPolicyData(data: unknown): IrReadResult {
   const aegis = member(data, 'aegis');
