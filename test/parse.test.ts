@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fastParseYaml } from '../src/policy/fast-parse.js';
 import { MAX_ALIAS_COUNT, MAX_DEPTH, parseSource } from '../src/policy/parse.js';
@@ -344,5 +345,100 @@ describe('parseSource: YAML tags', () => {
       documents: [{ value: { reason: '!!str Hi!', tags: ['!x'] } }],
       diagnostics: [],
     });
+  });
+});
+
+/**
+ * The fast path (js-yaml) and the exact path (`yaml`) read every plain scalar alike: YAML 1.2's
+ * core schema in both. Before, js-yaml read `0b101` or `-0x10` as numbers and `+.5` as a
+ * string, the other way round from the exact path, so `max_amount: +.5` was valid or not
+ * depending on whether an anchor elsewhere in the file sent it down the exact path.
+ */
+describe('parseSource: one reading of scalars on both paths', () => {
+  const NUMBERISH = [...'0123456789.eE+-_xobaAfFiInNlLuUtTrRsS~ '];
+  const scalar = fc
+    .oneof(
+      fc.string({ unit: fc.constantFrom(...NUMBERISH), minLength: 1, maxLength: 8 }),
+      fc.constantFrom(
+        '0b101',
+        '-0x10',
+        '+0o7',
+        '0o17',
+        '0x1F',
+        '+.5',
+        '-.5e3',
+        '9e999',
+        '-.inf',
+        '.NaN',
+        '1_000',
+        '017',
+        '+12',
+        '-0',
+        '1.',
+        'True',
+        'TRUE',
+        'yes',
+        'on',
+        'Null',
+        '~',
+        'NULL',
+      ),
+    )
+    .map((s) => s.trim())
+    // A plain scalar may not begin with `- ` (a sequence entry) or be empty.
+    .filter((s) => s !== '' && !/^-(?:\s|$)/.test(s));
+
+  /** What the fast path reads (undefined when it leaves the file to the exact path). */
+  const fast = (text: string): unknown => fastParseYaml(text)?.values[0];
+  /** What the exact path reads: an anchor sends a file there (undefined on a YAML error). */
+  const exact = (text: string): unknown => {
+    const parsed = parseSource('t.yaml', text, 'yaml');
+    return parsed.diagnostics.length > 0 ? undefined : parsed.documents[0]?.value;
+  };
+
+  it('as values, as keys and in flow sequences', () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(scalar, (s) => {
+        for (const [plain, anchored, read] of [
+          [`v: ${s}\n`, `v: &a ${s}\n`, (d: unknown) => (d as { v: unknown }).v],
+          [`v: [${s}, 1]\n`, `v: &a [${s}, 1]\n`, (d: unknown) => (d as { v: unknown[] }).v[0]],
+          [`${s}: 1\n`, `&a ${s}: 1\n`, (d: unknown) => Object.keys(d as object)],
+        ] as const) {
+          const f = fast(plain);
+          const e = exact(anchored);
+          if (f === undefined || e === undefined) continue;
+          compared++;
+          const [a, b] = [read(f), read(e)];
+          if (
+            !(Object.is(a, b) || (typeof a === typeof b && JSON.stringify(a) === JSON.stringify(b)))
+          )
+            throw new Error(
+              `${JSON.stringify(plain)}: fast ${String(a)} (${typeof a}), exact ${String(b)} (${typeof b})`,
+            );
+        }
+      }),
+      { numRuns: 3000, seed: 20261126 },
+    );
+    expect(compared).toBeGreaterThan(3000);
+  });
+
+  it('reads the numbers YAML 1.2 has, and nothing else', () => {
+    const value = (s: string) => (fast(`v: ${s}\n`) as { v: unknown }).v;
+    expect([value('0o17'), value('0x1F'), value('+12'), value('+.5'), value('-.5e3')]).toEqual([
+      15, 31, 12, 0.5, -500,
+    ]);
+    expect([value('9e999'), value('-.inf')]).toEqual([
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+    ]);
+    expect(value('.NaN')).toBeNaN();
+    expect([value('0b101'), value('-0x10'), value('+0o7'), value('1_000'), value('yes')]).toEqual([
+      '0b101',
+      '-0x10',
+      '+0o7',
+      '1_000',
+      'yes',
+    ]);
   });
 });

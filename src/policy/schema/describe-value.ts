@@ -73,7 +73,12 @@ export function typeHint(value: unknown, expected: unknown): string | undefined 
   ) {
     return `remove the quotes: ${value.trim()}`;
   }
-  // YAML keeps a number too large for a 64-bit float (2e308) as a string.
+  // YAML and JSON read a number too large for a 64-bit float (2e308) as Infinity; `.inf` and
+  // `.nan` are YAML's own spellings.
+  if (wantsNumber && typeof value === 'number' && !Number.isFinite(value)) {
+    return 'numbers in a policy are finite: at most about 1.8e308 either way';
+  }
+  // The same number quoted.
   if (
     wantsNumber &&
     typeof value === 'string' &&
