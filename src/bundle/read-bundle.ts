@@ -66,6 +66,7 @@ export interface ReadBundleFileOptions extends BundleReadLimits {
   maxArchiveSize?: number;
 }
 
+/** A bundle file, read and checked; a failure's message leaves naming the file to the caller. */
 export async function readBundleFile(
   path: string,
   options: ReadBundleFileOptions = {},
@@ -76,9 +77,9 @@ export async function readBundleFile(
     const handle = await open(path, 'r');
     try {
       const info = await handle.stat();
-      if (!info.isFile()) return fail('unreadable', `${path} is not a regular file`);
+      if (!info.isFile()) return fail('unreadable', 'not a regular file');
       if (info.size > cap)
-        return fail('too-large', `${path} is ${info.size} bytes, over the ${cap}-byte cap`);
+        return fail('too-large', `${info.size} bytes, over the ${cap}-byte cap`);
       // Read one byte past the cap in case the file grew since the stat.
       const buffer = Buffer.alloc(info.size + 1);
       let filled = 0;
@@ -86,7 +87,7 @@ export async function readBundleFile(
         const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
         if (bytesRead === 0) break;
         filled += bytesRead;
-        if (filled === buffer.length) return fail('too-large', `${path} grew while being read`);
+        if (filled === buffer.length) return fail('too-large', 'the file grew while being read');
       }
       bytes = buffer.subarray(0, filled);
     } finally {
@@ -94,8 +95,8 @@ export async function readBundleFile(
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return fail('not-found', `${path}: no such file`);
-    return fail('unreadable', `${path}: ${error instanceof Error ? error.message : String(error)}`);
+    if (code === 'ENOENT') return fail('not-found', 'no such file');
+    return fail('unreadable', error instanceof Error ? error.message : String(error));
   }
   return readBundle(bytes, options);
 }

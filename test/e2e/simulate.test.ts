@@ -256,6 +256,8 @@ describe.concurrent('aegis simulate', () => {
   it.each([
     [['--policy', 'policies', 'traces'], /at least one trace.*put the traces first/],
     [['nowhere.jsonl', '--policy', 'policies'], /nowhere\.jsonl: no such file/],
+    // The bundle's name once, not twice ("gone.tar.gz: gone.tar.gz: no such file").
+    [['traces', '--policy', 'gone.tar.gz'], /^aegis: gone\.tar\.gz: no such file$/m],
     [['traces', '--policy', 'policies', '--since', 'last tuesday'], /--since: expected/],
     [['traces', '--policy', 'policies', '--shard', '2/2'], /--shard/],
     [['traces', '--policy', 'policies', '-o', 'traces/example.jsonl/x'], /cannot write/],
