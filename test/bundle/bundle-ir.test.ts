@@ -91,7 +91,7 @@ describe('the IR of a bundle', () => {
     // An InputError: the command says so on one line and exits 2.
     await expect(loadPolicySet([path], options)).rejects.toBeInstanceOf(InputError);
     await expect(loadPolicySet([path], options)).rejects.toThrow(
-      /format 4; this aegis reads format 3 \(recompile the bundle\)/,
+      /format 4; this aegis reads formats 2 and 3 \(recompile the bundle\)/,
     );
   });
 });

@@ -256,12 +256,38 @@ describe('irFromPolicyData', () => {
   it('refuses data that is not aegis policy data, or of another format', () => {
     expect(refusal({})).toMatch(/no aegis policies/);
     expect(refusal({ aegis: { format: 1 } })).toMatch(
-      /format 1; this aegis reads format 3 \(recompile the bundle\)$/,
+      /format 1; this aegis reads formats 2 and 3 \(recompile the bundle\)$/,
     );
-    expect(refusal({ aegis: { format: 2 } })).toMatch(/format 2; this aegis reads format 3/);
-    expect(refusal({ aegis: { format: 3 } })).toBe(
-      'data.json is not aegis policy data: /aegis/denials is missing, not an object (recompile the bundle)',
-    );
+    for (const format of [2, 3]) {
+      expect(refusal({ aegis: { format } })).toBe(
+        'data.json is not aegis policy data: /aegis/denials is missing, not an object (recompile the bundle)',
+      );
+    }
+  });
+
+  it('reads format 2 (tools as a list, positions as numbers) into the same IR', () => {
+    // The bundles a registry serves from before format 3: every fixture, written as format 2.
+    for (const file of readdirSync(join(ROOT, 'fixtures/policies'))) {
+      const ir = irFromFile(join(ROOT, 'fixtures/policies', file));
+      const data = JSON.parse(JSON.stringify(policyData(ir).data));
+      const { tenants, global } = data.aegis.policies;
+      const policies = [
+        ...Object.values(global),
+        ...Object.values(tenants).flatMap((agents) => Object.values(agents as object)),
+      ] as { tools: unknown; tool_entries: unknown }[];
+      expect(policies.length).toBeGreaterThan(0);
+      data.aegis.format = 2;
+      for (const policy of policies) {
+        policy.tools = Object.values(policy.tools as object);
+        policy.tool_entries = JSON.parse(JSON.stringify(policy.tool_entries), (_k, v) =>
+          typeof v === 'string' ? Number(v) : v,
+        );
+      }
+      expect(irFromPolicyData(data)).toStrictEqual({ ok: true, ir });
+      // Each format in full: format 2's positions or tools in format 3's data are refused.
+      data.aegis.format = 3;
+      expect(irFromPolicyData(data).ok).toBe(false);
+    }
   });
 });
 

@@ -53,6 +53,7 @@ import {
   oneOf,
   own,
   paths,
+  positionsOf,
   refusal,
   refuse,
   string,
@@ -69,20 +70,27 @@ import {
 
 export type IrReadResult = { ok: true; ir: PolicySetIR } | { ok: false; message: string };
 
+/**
+ * The layout before POLICY_DATA_FORMAT, still read: the bundles a registry already serves were
+ * compiled with it, and `simulate --baseline` is given them. It differs only in a policy's
+ * `tools`, a list, and the positions in `tool_entries`, numbers.
+ */
+const PREVIOUS_FORMAT = 2;
+
 export function irFromPolicyData(data: unknown): IrReadResult {
   const aegis = member(data, 'aegis');
   const format = member(aegis, 'format');
   if (format === undefined) {
     return { ok: false, message: 'data.json has no aegis policies (no data.aegis.format)' };
   }
-  if (format !== POLICY_DATA_FORMAT) {
+  if (format !== POLICY_DATA_FORMAT && format !== PREVIOUS_FORMAT) {
     return {
       ok: false,
-      message: `data.json has aegis data format ${String(format)}; this aegis reads format ${POLICY_DATA_FORMAT} (recompile the bundle)`,
+      message: `data.json has aegis data format ${String(format)}; this aegis reads formats ${PREVIOUS_FORMAT} and ${POLICY_DATA_FORMAT} (recompile the bundle)`,
     };
   }
   try {
-    return { ok: true, ir: policySetIr(aegis as Doc) };
+    return { ok: true, ir: policySetIr(aegis as Doc, format) };
   } catch (error) {
     const what =
       error instanceof NotPolicyData
@@ -101,15 +109,15 @@ function member(value: unknown, key: string): unknown {
   return Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
 }
 
-function policySetIr(aegis: Doc): PolicySetIR {
+function policySetIr(aegis: Doc, format: number): PolicySetIR {
   const denials = object(aegis, 'denials');
   const policies = object(aegis, 'policies');
   const global = object(policies, 'global');
   const tenants = object(policies, 'tenants');
-  const irs = Object.keys(global).map((agent) => policyIr(global, agent, undefined));
+  const irs = Object.keys(global).map((agent) => policyIr(global, agent, undefined, format));
   for (const tenant of Object.keys(tenants)) {
     const agents = object(tenants, tenant);
-    for (const agent of Object.keys(agents)) irs.push(policyIr(agents, agent, tenant));
+    for (const agent of Object.keys(agents)) irs.push(policyIr(agents, agent, tenant, format));
   }
   return {
     version: IR_VERSION,
@@ -155,7 +163,12 @@ function sourceRef(doc: Doc, key: string): SourceRef {
   return { file: text.slice(0, colon), line };
 }
 
-function policyIr(agents: Doc, key: string, tenant: string | undefined): PolicyIR {
+function policyIr(
+  agents: Doc,
+  key: string,
+  tenant: string | undefined,
+  format: number,
+): PolicyIR {
   const doc = object(agents, key);
   const names = object(doc, 'policy');
   // The keys are what the Rego finds the policy by, the names what the native engine does.
@@ -168,9 +181,11 @@ function policyIr(agents: Doc, key: string, tenant: string | undefined): PolicyI
   }
   const prefix = `${tenant ?? '_'}/${agent}`;
   const reasons = new PolicyReasons(doc, prefix);
-  const toolDocs = byPosition(doc, 'tools');
+  const previous = format === PREVIOUS_FORMAT;
+  const toolDocs = previous ? positionsOf(doc, 'tools') : byPosition(doc, 'tools');
   const tools = toolDocs.keys.map((key) => toolIr(object(toolDocs.doc, key), reasons));
-  derived(doc, 'tool_entries', toolEntries(tools), 'the lookup of its tools by name and action');
+  const entries = previous ? numberPositions(toolEntries(tools)) : toolEntries(tools);
+  derived(doc, 'tool_entries', entries, 'the lookup of its tools by name and action');
   const denials = object(doc, 'denials');
   const policy: PolicyIR = {
     agent,
@@ -194,6 +209,14 @@ function policyIr(agents: Doc, key: string, tenant: string | undefined): PolicyI
   if (rateLimit !== undefined) policy.rateLimit = rateLimit;
   if (budget !== undefined) policy.budget = budget;
   return policy;
+}
+
+/** tool_entries as PREVIOUS_FORMAT wrote it: the positions as numbers ("2" is 2). */
+function numberPositions(entries: unknown): unknown {
+  // Every string among its values is a position; JSON.parse keeps a `__proto__` key its own.
+  return JSON.parse(JSON.stringify(entries), (_key, value: unknown) =>
+    typeof value === 'string' ? Number(value) : value,
+  );
 }
 
 /** The patterns, with the lookups the Rego matches hosts by made from them (egressDoc). */
