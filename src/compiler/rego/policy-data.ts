@@ -41,7 +41,7 @@ import type {
 type Json = JsonValue;
 type JsonObject = { [key: string]: Json };
 
-/** The version of this layout; irFromPolicyData reads only this one. */
+/** The version of this layout; irFromPolicyData reads it and the one before. */
 export const POLICY_DATA_FORMAT = 3;
 
 export interface PolicyData {
