@@ -78,8 +78,7 @@ export async function readBundleFile(
     try {
       const info = await handle.stat();
       if (!info.isFile()) return fail('unreadable', 'not a regular file');
-      if (info.size > cap)
-        return fail('too-large', `${info.size} bytes, over the ${cap}-byte cap`);
+      if (info.size > cap) return fail('too-large', `${info.size} bytes, over the ${cap}-byte cap`);
       // Read one byte past the cap in case the file grew since the stat.
       const buffer = Buffer.alloc(info.size + 1);
       let filled = 0;

@@ -163,12 +163,7 @@ function sourceRef(doc: Doc, key: string): SourceRef {
   return { file: text.slice(0, colon), line };
 }
 
-function policyIr(
-  agents: Doc,
-  key: string,
-  tenant: string | undefined,
-  format: number,
-): PolicyIR {
+function policyIr(agents: Doc, key: string, tenant: string | undefined, format: number): PolicyIR {
   const doc = object(agents, key);
   const names = object(doc, 'policy');
   // The keys are what the Rego finds the policy by, the names what the native engine does.
