@@ -311,7 +311,14 @@ export class ReportBuilder {
       ...(call.action !== undefined ? { action: call.action } : {}),
       outcome: candidate.outcome,
       ...(from !== undefined ? { baseline: from } : {}),
-      reasons: candidate.reasons.map((r) => ({ ...r })),
+      // Each reason's members in one order whichever engine decided (OPA's is by name), so
+      // that the same replay writes the same report bytes with any engine.
+      reasons: candidate.reasons.map((r) => ({
+        code: r.code,
+        effect: r.effect,
+        message: r.message,
+        rule: r.rule,
+      })),
     };
     insertBounded(list, { ns: event.timeNs, example }, limit, compareExamples);
   }

@@ -241,6 +241,9 @@ describe.concurrent('aegis simulate', () => {
     const report = json(opa.stdout);
     expect(report.policy.engine).toBe('opa');
     expect({ ...report, policy: native.policy }).toEqual(native);
+    // The same bytes, not only the same values: OPA gives a reason's members by name.
+    expect(report.examples.length).toBeGreaterThan(0);
+    expect(JSON.stringify({ ...report, policy: native.policy })).toBe(JSON.stringify(native));
   });
 
   it('refuses invalid policies with their diagnostics (exit 1)', async () => {
