@@ -100,6 +100,32 @@ const CORE_1_2 = jsyaml.FAILSAFE_SCHEMA.extend({
   implicit: [NULL_1_2, BOOL_1_2, INT_1_2, FLOAT_1_2],
 });
 
+/**
+ * What js-yaml reads otherwise than `yaml`, or reads where `yaml` refuses, as found by
+ * comparing the two on generated documents (test/parse.test.ts). Each is rare in a policy, so
+ * the fast path leaves it to the exact path rather than read it as `yaml` would:
+ *
+ * - a CR that ends a line alone: YAML's line break, `yaml`'s content (`a:\rb` is one key);
+ * - a leading BOM before indentation or `- ` (`yaml` counts it as a column), and a BOM anywhere
+ *   else (`yaml` drops it where a document begins, js-yaml keeps it);
+ * - `---` with no space after (a plain scalar, not a document marker), a block collection on
+ *   the `---` line and `...` followed by more than a comment (errors), a block scalar as the
+ *   whole document (js-yaml reads `--- |` with a blank line then `#x` as "");
+ * - a tab in indentation, and a comment glued to a flow collection or quoted scalar (`[a]#c`),
+ *   both errors that js-yaml lets through;
+ * - an escaped line break followed by an empty line in a double-quoted scalar, which each
+ *   library folds its own way, and a `\U` escape past U+10FFFF, which js-yaml reads as garbage;
+ * - a collection as a key: explicit keys (`? `) and implicit ones ending in `]` or `}`, which
+ *   js-yaml writes as `a,b` or `[object Object]` and `yaml` as `[ a, b ]` or `{}`;
+ * - an empty sequence entry (`-` alone): js-yaml puts the entries of an outer sequence that
+ *   follow it into the inner one;
+ * - a block scalar's indentation indicator (`|2`): at the top level js-yaml counts from
+ *   column -1, `yaml` from 0; and leading blank lines of spaces in a block scalar, which
+ *   `yaml` refuses when they are longer than its indentation and js-yaml can misread.
+ */
+const READ_APART =
+  /\r(?!\n)|^\uFEFF[ \t-]|[\s\S]\uFEFF|(?:^|[ \t])[|>][-+]?[ \t]*(?:#.*)?\r?\n(?:\r?\n)*[ \t]+\r?\n|^---(?:[^ \t\r\n]|[ \t]+(?:[-?:](?:[ \t]|\r?$)|[^#\s][^\n]*?:(?:[ \t]|\r?$)))|^(?:---[ \t]+)?[|>]|^\.\.\.(?![ \t]*(?:[ \t]#|\r?$))|^ *\t|\\\r?\n[ \t]*\r?\n|\\U(?!000|0010)[0-9a-fA-F]{8}|(?:^|[\s,[{])\?(?:[ \t\r\n]|$)|^ *(?:[-?:] +)*-[ \t]*(?:#.*)?$|(?:^|[ \t])[|>][-+]?[1-9]/m;
+
 /** Where js-yaml saw a mapping begin: 0-based line and column. */
 export type MappingPositions = WeakMap<object, readonly [line: number, column: number]>;
 
@@ -117,7 +143,13 @@ export interface FastParse {
  * tenth, so validating alone does without, and parseWithMappingLines parses again if asked.
  */
 export function fastParseYaml(text: string, lines = false): FastParse | undefined {
-  if (!plainlyShallow(text) || /(?:^|[\s,[{:-])[&!]/.test(text)) return undefined;
+  if (!plainlyLaidOut(text) || /(?:^|[\s,[{:-])[&!]/.test(text) || READ_APART.test(text)) {
+    return undefined;
+  }
+  // A last line of spaces with no line break after it is one more kept line to js-yaml, none
+  // to `yaml` (`|+` then `  x` then `  ` at the end of the file).
+  const end = text.charCodeAt(text.length - 1);
+  if ((end === 32 || end === 9) && /[|>][1-9]?\+/.test(text)) return undefined;
   let parsed: FastParse;
   try {
     parsed = lines
@@ -152,36 +184,179 @@ export function parseWithMappingLines(text: string): Required<FastParse> {
 }
 
 /**
- * An upper bound on the nesting depth of any line: every block level needs either more
- * indentation (a mapping; a sequence may share its parent key's indent, hence the factor two)
- * or an indicator on the line (`- `, `? `, `: `), and every flow level an open bracket. The
- * bound is loose on purpose: a false "deep" only costs the exact path.
+ * Whether the text is laid out so that both parsers must read it alike, as far as nesting and
+ * continuation lines go: false when it may be nested too deep, or when a flow collection or a
+ * quoted scalar continues on a line not indented past the line it began on.
+ *
+ * Depth: every block level needs either more indentation (a mapping; a sequence may share its
+ * parent key's indent, hence the factor two) or an indicator on the line (`- `, `? `, `: `),
+ * and every flow level an open bracket. The bound is loose on purpose: a false "deep" only
+ * costs the exact path.
+ *
+ * Continuation lines: YAML 1.2 wants the lines of a multi-line flow collection or quoted scalar
+ * indented past the block around them (`a: [b,` then `c]` at column 1 is an error), and `yaml`
+ * enforces it (it lets a lone closing bracket sit at the opening line's indent) where js-yaml
+ * reads `{a: [b, c]}`. Which block that is takes a parser to know, so the bound is the opening
+ * line's indent, `- `, `? ` and `: ` prefixes counted as yaml counts them: stricter than yaml
+ * when the bracket or quote opens on a line of its own (`key:` then `  [a,` then `  b]`), which
+ * only costs the exact path. Brackets and quotes in comments do not count, brackets inside
+ * quotes neither; a quote opens only where a token can begin.
  */
-function plainlyShallow(text: string): boolean {
+function plainlyLaidOut(text: string): boolean {
   const limit = MAX_DEPTH;
-  let flow = 0;
+  // The depth bound counts every bracket and indicator, wherever it is, as it always has.
+  let brackets = 0;
+  let indicators = 0;
   let lineStart = true;
   let indent = 0;
-  let indicators = 0;
+  /** The brackets of the flow collections open at this point, innermost last. */
+  const flows: number[] = [];
+  /** The quote of the quoted scalar open at this point, or 0. */
+  let quote = 0;
+  let comment = false;
+  /** This line's indent, its `- `, `? ` and `: ` prefixes counted while they last. */
+  let lineIndent = 0;
+  let inPrefix = false;
+  /** lineIndent of the line where the open flow collection or quoted scalar began. */
+  let openIndent = 0;
+  /** Where this line's first character after its indent is. */
+  let first = 0;
+  /** The character before, and the last one that was no space, outside comments. */
+  let prev = 10;
+  let last = 10;
+  /** Just after a closing bracket or quote; `bracket`: after a bracket, spaces between. */
+  let closed = false;
+  let afterCollection = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10) {
       lineStart = true;
       indent = 0;
       indicators = 0;
+      comment = false;
+      closed = false;
+      prev = c;
       continue;
     }
-    if (lineStart && c === 32) {
-      indent++;
-      continue;
+    if (lineStart) {
+      if (c === 32) {
+        indent++;
+        continue;
+      }
+      if (c === 13) continue;
+      lineStart = false;
+      first = i;
+      if (flows.length > 0 || quote !== 0) {
+        const closing = (c === 93 || c === 125) && flows.length === 1 && quote === 0;
+        if (indent < openIndent || (indent === openIndent && !closing)) return false;
+      }
+      // `key:`, then a comment line no more indented than the key, then a scalar: `yaml` takes
+      // the scalar for a key of its own ("Implicit keys need to be on a single line").
+      if (c === 35 && last === 58 && indent <= lineIndent) return false;
+      if (c !== 35) {
+        lineIndent = indent;
+        inPrefix = true;
+      }
     }
-    lineStart = false;
-    if (c === 91 || c === 123) flow++;
-    else if (c === 93 || c === 125) flow = Math.max(0, flow - 1);
+    if (c === 91 || c === 123) brackets++;
+    else if (c === 93 || c === 125) brackets = Math.max(0, brackets - 1);
     else if (c === 45 || c === 58 || c === 63) indicators++;
-    if (2 * indent + indicators + flow > limit) return false;
+    if (2 * indent + indicators + brackets > limit) return false;
+    // YAML caps an implicit key at 1024 characters; js-yaml reads longer ones.
+    if (c === 58 && i - first > 1000) return false;
+    if (inPrefix) inPrefix = prefixGoesOn(text, i, c, prev);
+    if (inPrefix) lineIndent++;
+    const space = c === 32 || c === 9 || c === 13;
+    // After a flow collection or a quoted scalar comes a space, a flow indicator or a `:`.
+    if (closed && !space && c !== 44 && c !== 93 && c !== 125 && c !== 58) return false;
+    closed = false;
+    // A flow collection followed by `:` is a key; js-yaml and `yaml` write it as a string each
+    // their own way.
+    if (afterCollection && !space) {
+      if (c === 58 && !comment) return false;
+      afterCollection = false;
+    }
+    if (comment) {
+      // Nothing in a comment is structure.
+    } else if (quote !== 0) {
+      if (c === quote) {
+        if (c === 39 && text.charCodeAt(i + 1) === 39) i++;
+        else {
+          quote = 0;
+          closed = true;
+        }
+      } else if (c === 92 && quote === 34 && text.charCodeAt(i + 1) !== 10) {
+        i++;
+      }
+    } else if (c === 35) {
+      comment = prev === 32 || prev === 9 || prev === 10;
+      // A comment glued to `[`, `{`, `,` or `:` in a flow collection: an error js-yaml lets
+      // through.
+      if (
+        !comment &&
+        flows.length > 0 &&
+        (prev === 91 || prev === 123 || prev === 44 || prev === 58)
+      ) {
+        return false;
+      }
+    } else if (c === 34 || c === 39) {
+      // In a flow collection a quote begins a scalar only after `[`, `{`, `,` or `: `: `a 'b`
+      // is one plain scalar there, even across lines.
+      // In a block, after an indicator or first on its line: `a "b` is a plain scalar too.
+      const opens =
+        flows.length === 0
+          ? tokenMayBegin(prev) && (i === first || afterIndicator(last))
+          : last === 91 || last === 123 || last === 44 || (last === 58 && prev !== 58);
+      if (opens) {
+        if (flows.length === 0) openIndent = lineIndent;
+        quote = c;
+      }
+    } else if (c === 91 || c === 123) {
+      if (flows.length > 0 || tokenMayBegin(prev)) {
+        // A collection as a key in a flow mapping, `{[a]: b}` or `{{}}`.
+        if (flows[flows.length - 1] === 123 && (last === 123 || last === 44)) return false;
+        if (flows.length === 0) openIndent = lineIndent;
+        flows.push(c);
+      }
+    } else if (c === 93 || c === 125) {
+      if (flows.length > 0) {
+        flows.pop();
+        closed = true;
+        afterCollection = true;
+      }
+    }
+    if (!space && !comment) last = c;
+    prev = c;
   }
   return true;
+}
+
+/** Whether `c` at `i` is still part of its line's `- `, `? ` or `: ` prefixes. */
+function prefixGoesOn(text: string, i: number, c: number, prev: number): boolean {
+  if (c === 45 || c === 63 || c === 58) {
+    const next = text.charCodeAt(i + 1);
+    return next === 32 || next === 10 || next === 13 || Number.isNaN(next);
+  }
+  return c === 32 && (prev === 45 || prev === 63 || prev === 58 || prev === 32);
+}
+
+/** `:`, `-`, `?` or a BOM: what a quoted scalar may follow on its line in a block. */
+function afterIndicator(c: number): boolean {
+  return c === 58 || c === 45 || c === 63 || c === 0xfeff;
+}
+
+/** After a line break, a space or tab, a flow indicator, a `:` or a BOM a quote begins a scalar. */
+function tokenMayBegin(prev: number): boolean {
+  return (
+    prev === 10 ||
+    prev === 32 ||
+    prev === 9 ||
+    prev === 91 ||
+    prev === 123 ||
+    prev === 44 ||
+    prev === 58 ||
+    prev === 0xfeff
+  );
 }
 
 /**
