@@ -442,3 +442,149 @@ describe('parseSource: one reading of scalars on both paths', () => {
     ]);
   });
 });
+
+/**
+ * Whole documents, not only scalars: where js-yaml reads a text otherwise than `yaml` (block
+ * scalars, folding, flow collections, comments, keys, document markers, BOM, CR, tabs), the
+ * fast path must leave it to the exact path. Each case below was a divergence once.
+ */
+describe('parseSource: one reading of documents on both paths', () => {
+  /** The exact path's values: an anchored document first sends the text there. */
+  const exact = (text: string): unknown[] | undefined => {
+    const parsed = parseSource('t.yaml', `z: &z 1\n...\n${text}`, 'yaml');
+    if (parsed.diagnostics.length > 0) return undefined;
+    return parsed.documents.slice(1).map((d) => d.value);
+  };
+  const agree = (text: string): boolean => {
+    const fast = fastParseYaml(text)?.values;
+    if (fast === undefined || fast.some((v) => v === null)) return true;
+    const e = exact(text);
+    return e !== undefined && fast.length === e.length && fast.every((v, i) => deepIs(v, e[i]));
+  };
+
+  it.each([
+    ['a lone CR', '{o\rn}\n'],
+    ['a BOM before a sequence', '\uFEFF- a\n- b\n'],
+    ['a BOM before indentation', '\uFEFF  a: 1\n  b: 2\n'],
+    ['a BOM after the first line', 'a: 1\n---\n\uFEFFb: 2\n'],
+    ['a flow sequence continued at the key indent', 'a: [b,\nc]\n'],
+    ['a flow sequence continued under a sequence entry', 'a:\n  - [b,\n  c]\n'],
+    ['a quoted scalar continued at the key indent', "a: 'x\n'\n"],
+    ['a quoted scalar continued on a line of a tab', 'a: "x\n\t\n  y"\n'],
+    ['a quote inside a plain scalar', '\u00a0" ":\n "b" : \'c\n d\'\n'],
+    ['a sequence as a key', '[a, b]: x\n'],
+    ['an explicit sequence key', '? [a, b]\n: x\n'],
+    ['a mapping as a key in a flow mapping', '{{}\n}\n'],
+    ['a flow mapping as a key after a plain scalar', "{a b' \t\n  ''', {c,}:d}\n"],
+    ['an empty entry of a nested sequence', '- - a\n  -\n- b\n'],
+    ['a comment glued to a flow sequence', 'a: [b]#c\n'],
+    ['a comment glued to a quoted scalar', 'a: "b"#c\n'],
+    ['a comment glued to a comma', 'a: [x,#c\n  ]\n'],
+    ['a comment glued to a JSON-like key', 'a: ["b":#c\n  ]\n'],
+    ['a flow sequence glued to a key', '-a: [\n]8b: 1\n'],
+    ['--- glued to a scalar', '---"a"\n'],
+    ['a mapping on the --- line', '--- a: b\n'],
+    ['content after ...', 'a: 1\n... b\n'],
+    ['a top-level block scalar with an indentation indicator', '--- |2\n   x\n'],
+    ['a top-level block scalar with a blank first line', '--- |\n  \n#x\n'],
+    ['a block scalar with a longer blank first line', 'a: >-\n    \n   #x\n'],
+    ['a kept block scalar with a last line of spaces', 'a: |+\n  x\n  '],
+    ['a tab in indentation', '? a\n\t: b\n'],
+    ['an escaped line break before an empty line', 'a: "x\\\n\n  y"\n'],
+    ['a \\U escape past U+10FFFF', 'a: "\\UFFFFFFFF"\n'],
+    ['a key longer than 1024 characters', `${'k'.repeat(1100)}: 1\n`],
+    ['a comment line between a key and its value', 'a:\n#c\n  1\nb: 2\n'],
+  ])('%s', (_name, text) => {
+    expect(agree(text)).toBe(true);
+  });
+
+  it('keeps the fast path for what policies are made of', () => {
+    for (const text of [
+      POLICY,
+      'a: [\n  b,\n  "c",\n]\nd: "x\n  y"\n',
+      'color: "#fff"\nre: "^[a-z]{0,1}$"\nid: a[1\n',
+      'a: |\n  x\n  # y\nb: >-\n  z\n',
+      '\uFEFFagent: a\n',
+      POLICY.replaceAll('\n', '\r\n'),
+    ]) {
+      expect(fastParseYaml(text), JSON.stringify(text)).toBeDefined();
+      expect(agree(text)).toBe(true);
+    }
+  });
+
+  const word = fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc.constantFrom(
+        'a',
+        'b c',
+        '1',
+        '0x10',
+        '1.0',
+        'true',
+        '~',
+        'é😀',
+        'a#b',
+        'a:b',
+        "it's",
+      ),
+    },
+    fc.constantFrom('x "y', '[a]', '-', '?', '%x'),
+  );
+  const dq = fc.constantFrom('"a\\x41\\u0041\\N\\_\\/\\t"', '"a\n  b"', '"a\\\n  b"', '"a\n\n  b"');
+  const sq = fc.constantFrom("'a''b'", "'a\n  b'", "'a\n\n  b'");
+  const scalar = fc.oneof(word, dq, sq);
+  const flow = fc.oneof(
+    fc.array(scalar, { maxLength: 3 }).map((xs) => `[${xs.join(', ')}]`),
+    fc
+      .array(fc.tuple(word, scalar), { maxLength: 3 })
+      .map((kv) =>
+        kv.length === 0 ? '{}' : `{\n  ${kv.map(([k, v]) => `${k}: ${v}`).join(',\n  ')}\n}`,
+      ),
+  );
+  const block = fc
+    .tuple(fc.constantFrom('|', '>', '|-', '>+', '| # c', '|2'), fc.array(word, { minLength: 1 }))
+    .map(
+      ([h, lines]) => `${h}\n${lines.map((l, i) => `${' '.repeat(2 + (i % 2))}${l}`).join('\n')}`,
+    );
+  const value = fc.oneof(scalar, flow, block, fc.constant(''), fc.constant('# c'));
+  const entry = fc
+    .tuple(fc.oneof({ weight: 6, arbitrary: word }, dq, fc.constantFrom('? a', '[a]')), value)
+    .map(([k, v]) => `${k}: ${v}`);
+  const document = fc.oneof(
+    fc.array(entry, { minLength: 1, maxLength: 4 }).map((es) => es.join('\n')),
+    fc.array(value, { minLength: 1, maxLength: 3 }).map((vs) => vs.map((v) => `- ${v}`).join('\n')),
+  );
+  const text = fc
+    .tuple(
+      fc.array(document, { minLength: 1, maxLength: 3 }),
+      fc.constantFrom('\n', '\n', '\n', '\r\n', '\r'),
+      fc.constantFrom('', '', '', '\uFEFF', '%YAML 1.2\n---\n', '--- '),
+    )
+    .map(([docs, eol, head]) => `${head}${docs.join('\n---\n')}\n`.replaceAll('\n', eol));
+
+  it('on generated documents', () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(text, (t) => {
+        if (fastParseYaml(t) !== undefined) compared++;
+        if (!agree(t)) throw new Error(`fast and exact differ on ${JSON.stringify(t)}`);
+      }),
+      { numRuns: 6000, seed: 20261127 },
+    );
+    expect(compared).toBeGreaterThan(200);
+  });
+});
+
+/** Same JS values: same types, keys in the same order, numbers by Object.is (-0, NaN). */
+function deepIs(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.join('\0') !== kb.join('\0')) return false;
+  return ka.every((k) =>
+    deepIs((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+  );
+}
