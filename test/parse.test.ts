@@ -506,6 +506,8 @@ describe('parseSource: one reading of documents on both paths', () => {
       'a: |\n  x\n  # y\nb: >-\n  z\n',
       '\uFEFFagent: a\n',
       POLICY.replaceAll('\n', '\r\n'),
+      // Lines commented out at the start of the line, under a `key:`.
+      'allowed_tools:\n#  - name: old\n  - name: new\n    conditions:\n# max_amount: 10\n      max_amount: 5\n',
     ]) {
       expect(fastParseYaml(text), JSON.stringify(text)).toBeDefined();
       expect(agree(text)).toBe(true);

@@ -227,6 +227,8 @@ function plainlyLaidOut(text: string): boolean {
   /** Just after a closing bracket or quote; `bracket`: after a bracket, spaces between. */
   let closed = false;
   let afterCollection = false;
+  /** A comment line came right after a `key:` line, no more indented than it. */
+  let commentAfterKey = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10) {
@@ -251,8 +253,14 @@ function plainlyLaidOut(text: string): boolean {
         if (indent < openIndent || (indent === openIndent && !closing)) return false;
       }
       // `key:`, then a comment line no more indented than the key, then a scalar: `yaml` takes
-      // the scalar for a key of its own ("Implicit keys need to be on a single line").
-      if (c === 35 && last === 58 && indent <= lineIndent) return false;
+      // the scalar for a key of its own ("Implicit keys need to be on a single line"). A key or
+      // an entry after the comment is read alike (a commented-out line is common in policies).
+      if (c === 35 && last === 58 && indent <= lineIndent) commentAfterKey = true;
+      else if (commentAfterKey && c !== 35) {
+        commentAfterKey = false;
+        const end = text.indexOf('\n', i);
+        if (!KEY_OR_ENTRY.test(text.slice(i, end < 0 ? text.length : end))) return false;
+      }
       if (c !== 35) {
         lineIndent = indent;
         inPrefix = true;
@@ -330,6 +338,9 @@ function plainlyLaidOut(text: string): boolean {
   }
   return true;
 }
+
+/** A line that is a sequence entry or begins with a plain key: not a scalar continued. */
+const KEY_OR_ENTRY = /^(?:-(?:[ \t]|\r?$)|[^#'"[{\r\n]*?:(?:[ \t]|\r?$))/;
 
 /** Whether `c` at `i` is still part of its line's `- `, `? ` or `: ` prefixes. */
 function prefixGoesOn(text: string, i: number, c: number, prev: number): boolean {
