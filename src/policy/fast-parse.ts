@@ -126,6 +126,18 @@ const CORE_1_2 = jsyaml.FAILSAFE_SCHEMA.extend({
 const READ_APART =
   /\r(?!\n)|^\uFEFF[ \t-]|[\s\S]\uFEFF|(?:^|[ \t])[|>][-+]?[ \t]*(?:#.*)?\r?\n(?:\r?\n)*[ \t]+\r?\n|^---(?:[^ \t\r\n]|[ \t]+(?:[-?:](?:[ \t]|\r?$)|[^#\s][^\n]*?:(?:[ \t]|\r?$)))|^(?:---[ \t]+)?[|>]|^\.\.\.(?![ \t]*(?:[ \t]#|\r?$))|^ *\t|\\\r?\n[ \t]*\r?\n|\\U(?!000|0010)[0-9a-fA-F]{8}|(?:^|[\s,[{])\?(?:[ \t\r\n]|$)|^ *(?:[-?:] +)*-[ \t]*(?:#.*)?$|(?:^|[ \t])[|>][-+]?[1-9]/m;
 
+/**
+ * What every class of READ_APART needs somewhere in the text: a rare character, a document
+ * marker, or a `-` entry with nothing in it (LONE_DASH). Most policies have none, and these two
+ * scan far faster than READ_APART's alternatives at every position.
+ */
+const READ_APART_HINT = /[\r\uFEFF|>\t\\?]|^(?:---|\.\.\.)/m;
+const LONE_DASH = /^ *(?:[-?:] +)*-[ \t]*(?:#.*)?$/m;
+
+function readApart(text: string): boolean {
+  return (READ_APART_HINT.test(text) || LONE_DASH.test(text)) && READ_APART.test(text);
+}
+
 /** Where js-yaml saw a mapping begin: 0-based line and column. */
 export type MappingPositions = WeakMap<object, readonly [line: number, column: number]>;
 
@@ -143,7 +155,7 @@ export interface FastParse {
  * tenth, so validating alone does without, and parseWithMappingLines parses again if asked.
  */
 export function fastParseYaml(text: string, lines = false): FastParse | undefined {
-  if (!plainlyLaidOut(text) || /(?:^|[\s,[{:-])[&!]/.test(text) || READ_APART.test(text)) {
+  if (!plainlyLaidOut(text) || /(?:^|[\s,[{:-])[&!]/.test(text) || readApart(text)) {
     return undefined;
   }
   // A last line of spaces with no line break after it is one more kept line to js-yaml, none
