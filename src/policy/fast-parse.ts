@@ -6,9 +6,11 @@
  *
  * "Plainly well-behaved" is decided before js-yaml sees the text: no anchors (alias expansion
  * is capped only on the exact path), no tags (js-yaml would resolve `!!int "3"` or `!!float 3`
- * and take the document; the exact path refuses every tag, yaml-tag) and a nesting bound far
- * under MAX_DEPTH (js-yaml recurses per level; a stack overflow must never happen). Anything
- * else, and any js-yaml error, takes the exact path, which reports it with its position.
+ * and take the document; the exact path refuses every tag, yaml-tag), a nesting bound far
+ * under MAX_DEPTH (js-yaml recurses per level; a stack overflow must never happen), and none
+ * of the constructs that js-yaml and `yaml` were found to read apart (READ_APART, and the
+ * continuation lines plainlyLaidOut looks at). Anything else, and any js-yaml error, takes the
+ * exact path, which reports it with its position.
  *
  * The two paths must read every scalar alike, or a file would mean one thing until an anchor
  * elsewhere in it sent it down the exact path. js-yaml's CORE_SCHEMA is not quite YAML 1.2's
