@@ -92,7 +92,8 @@ function counter(obj: JsonObject | undefined, key: string): number | typeof MALF
   if (!obj) return 0;
   const v = member(obj, key);
   if (v === undefined) return 0;
-  return typeof v === 'number' ? v : MALFORMED;
+  // Below 0 it would lower what a budget or rate limit compares (docs/semantics.md, Step 1).
+  return typeof v === 'number' && v >= 0 ? v : MALFORMED;
 }
 
 /** The input's params object, or `{}`: what steps 1 and 2 report back. */

@@ -386,8 +386,9 @@ export function generateInput(r: Random, ir: PolicySetIR): Json {
   );
   const near = (n: number | undefined) =>
     n === undefined ? r.int(5) : (numberAround(r, n) as number);
+  // A negative cost or counter is malformed (it would lower what the limits compare); -0 is not.
   if (r.chance(0.8))
-    context.cost_usd = r.pick<Json>([0, 0.1, 0.2, 0.35, 1, 5, 0.30000000000000004]);
+    context.cost_usd = r.pick<Json>([0, 0.1, 0.2, 0.35, 1, 5, 0.30000000000000004, -0.01, -0]);
   if (r.chance(0.85)) {
     const usage: Obj = {};
     if (r.chance(0.9)) usage.tool_rps = near(tool?.rateLimit?.limit);
@@ -398,6 +399,12 @@ export function generateInput(r: Random, ir: PolicySetIR): Json {
     context.usage = usage;
   }
   if (limits.length === 0 && r.chance(0.2)) context.usage = { tool_rps: '3' };
+  if (r.chance(0.03)) {
+    const key = r.pick(['tool_rps', 'agent_rps', 'tool_spend_today_usd', 'agent_spend_today_usd']);
+    const usage = context.usage;
+    const base = typeof usage === 'object' && usage !== null && !Array.isArray(usage) ? usage : {};
+    context.usage = { ...base, [key]: r.pick([-1, -1e-9]) };
+  }
   input.context = context;
   if (r.chance(0.02)) input.params = r.pick<Json>(['x', [1], null]);
   if (r.chance(0.01)) input.context = { time: 5 };

@@ -84,6 +84,8 @@ describe('the decision input schema', () => {
       callOf('a', 't', { params: [] }),
       callOf('a', 't', { context: { time: '2026-11-21t15:04:05Z' } }),
       callOf('a', 't', { context: { usage: { tool_rps: '1' } } }),
+      callOf('a', 't', { context: { cost_usd: -0.01 } }),
+      callOf('a', 't', { context: { usage: { agent_spend_today_usd: -5 } } }),
     ]) {
       expect(validInput(bad)).toBe(false);
       expect(decide(ir, bad).reasons[0]?.code).toBe('invalid_input');

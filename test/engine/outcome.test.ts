@@ -44,7 +44,13 @@ describe('step 6: rate limits and budgets', () => {
       { cost_usd: 0.5, usage: { agent_spend_today_usd: 499.5 } },
       ['budget_exceeded'],
     ],
-    ['negative cost', { cost_usd: -1, usage: { tool_spend_today_usd: 1 } }, []],
+    // Below 0 a cost or counter would lower what the limits compare: the call is malformed.
+    ['a negative cost', { cost_usd: -1, usage: { tool_spend_today_usd: 1 } }, ['invalid_input']],
+    ['a negative tool rps', { usage: { tool_rps: -1 } }, ['invalid_input']],
+    ['a negative agent rps', { usage: { agent_rps: -0.5 } }, ['invalid_input']],
+    ['a negative tool spend', { usage: { tool_spend_today_usd: -1 } }, ['invalid_input']],
+    ['a negative agent spend', { usage: { agent_spend_today_usd: -1e-9 } }, ['invalid_input']],
+    ['a zero cost and -0 counters', { cost_usd: 0, usage: { tool_rps: -0 } }, []],
   ])('%s', (_name, context, expected) => {
     expect(codes(usage(context))).toEqual(expected);
   });

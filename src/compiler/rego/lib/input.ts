@@ -12,8 +12,10 @@ malformed if not well_formed
 
 # agent.id and tool.name are required strings (so input, agent and tool are objects); the
 # other values are optional but must have their type when present: each is read with
-# object.get and a default of its type (for context.time, a valid time). Every check is a
-# single builtin: this runs for every decision.
+# object.get and a default of its type (for context.time, a valid time). The cost and the
+# usage counters are numbers not below 0: a negative one would lower what the budgets and
+# rate limits compare, and let a call through. Every check is a single builtin or
+# comparison: this runs for every decision.
 well_formed if {
 	is_object(input)
 	is_string(input.agent.id)
@@ -30,13 +32,23 @@ well_formed if {
 	at := object.get(context, "time", "1970-01-01T00:00:00Z")
 	is_string(at)
 	rfc3339(at)
-	is_number(object.get(context, "cost_usd", 0))
+	cost := object.get(context, "cost_usd", 0)
+	is_number(cost)
+	cost >= 0
 	usage := object.get(context, "usage", {})
 	is_object(usage)
-	is_number(object.get(usage, "tool_rps", 0))
-	is_number(object.get(usage, "agent_rps", 0))
-	is_number(object.get(usage, "tool_spend_today_usd", 0))
-	is_number(object.get(usage, "agent_spend_today_usd", 0))
+	tool_rps := object.get(usage, "tool_rps", 0)
+	is_number(tool_rps)
+	tool_rps >= 0
+	agent_rps := object.get(usage, "agent_rps", 0)
+	is_number(agent_rps)
+	agent_rps >= 0
+	tool_spend := object.get(usage, "tool_spend_today_usd", 0)
+	is_number(tool_spend)
+	tool_spend >= 0
+	agent_spend := object.get(usage, "agent_spend_today_usd", 0)
+	is_number(agent_spend)
+	agent_spend >= 0
 }
 
 # RFC 3339 as docs/semantics.md writes it down: OPA's time.parse_rfc3339_ns alone (Go's
