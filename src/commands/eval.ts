@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Decision } from '../engine/decision.js';
+import { type Decision, reasonInOrder } from '../engine/decision.js';
 import { createEngine, ENGINE_NAMES, isEngineName } from '../engine/engines.js';
 import { explainDecision } from '../engine/explain.js';
 import type { JsonObject } from '../engine/json.js';
@@ -68,12 +68,7 @@ export function inDocumentOrder(decision: Decision): Decision {
     outcome: decision.outcome,
     allow: decision.allow,
     mode: decision.mode,
-    reasons: decision.reasons.map((r) => ({
-      code: r.code,
-      effect: r.effect,
-      rule: r.rule,
-      message: r.message,
-    })),
+    reasons: decision.reasons.map(reasonInOrder),
     redactions: decision.redactions.map((r) => ({ path: r.path, by: r.by })),
     params: sortedKeys(decision.params) as JsonObject,
     ...(decision.policy

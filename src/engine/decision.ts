@@ -35,6 +35,14 @@ export interface Reason {
   message: string;
 }
 
+/**
+ * A reason with its members in the order docs/semantics.md writes them, whichever engine made
+ * it (OPA hands them back by name): what eval prints and a simulate report's examples hold.
+ */
+export function reasonInOrder(r: Reason): Reason {
+  return { code: r.code, effect: r.effect, rule: r.rule, message: r.message };
+}
+
 export interface Redaction {
   /** JSON pointer relative to `params`. */
   path: string;

@@ -133,7 +133,7 @@ async function loadBundle(
   }
   // The IR comes back from data.json, checked against what compile writes. Bundles from aegis
   // versions before that carried it as aegis/ir.json too, which nothing checked against the
-  // data.json OPA enforces; their data is of a format this aegis refuses anyway.
+  // data.json OPA enforces: such a bundle is recompiled, not read.
   if (files.has(EARLIER_IR_FILE)) {
     throw new InputError(
       `${shown}: the bundle was compiled by an earlier aegis (it carries ${EARLIER_IR_FILE}, which this aegis does not read)`,

@@ -12,7 +12,7 @@
  * shown as `<invalid>`.
  */
 import { canonicalJson } from '../bundle/canonical-json.js';
-import type { Decision, Outcome, Reason } from '../engine/decision.js';
+import { type Decision, type Outcome, type Reason, reasonInOrder } from '../engine/decision.js';
 import { parseRfc3339Ns } from '../engine/rfc3339.js';
 import { formatRfc3339Ns } from './readers/format-rfc3339.js';
 import {
@@ -311,14 +311,8 @@ export class ReportBuilder {
       ...(call.action !== undefined ? { action: call.action } : {}),
       outcome: candidate.outcome,
       ...(from !== undefined ? { baseline: from } : {}),
-      // Each reason's members in one order whichever engine decided (OPA's is by name), so
-      // that the same replay writes the same report bytes with any engine.
-      reasons: candidate.reasons.map((r) => ({
-        code: r.code,
-        effect: r.effect,
-        message: r.message,
-        rule: r.rule,
-      })),
+      // The same report bytes whichever engine decided.
+      reasons: candidate.reasons.map(reasonInOrder),
     };
     insertBounded(list, { ns: event.timeNs, example }, limit, compareExamples);
   }

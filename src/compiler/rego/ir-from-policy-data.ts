@@ -41,7 +41,6 @@ import {
 } from './policy-data.js';
 import {
   boolean,
-  byPosition,
   type Doc,
   derived,
   has,
@@ -53,7 +52,8 @@ import {
   oneOf,
   own,
   paths,
-  positionsOf,
+  positionKeyed,
+  positionListed,
   refusal,
   refuse,
   string,
@@ -177,7 +177,7 @@ function policyIr(agents: Doc, key: string, tenant: string | undefined, format: 
   const prefix = `${tenant ?? '_'}/${agent}`;
   const reasons = new PolicyReasons(doc, prefix);
   const previous = format === PREVIOUS_FORMAT;
-  const toolDocs = previous ? positionsOf(doc, 'tools') : byPosition(doc, 'tools');
+  const toolDocs = previous ? positionListed(doc, 'tools') : positionKeyed(doc, 'tools');
   const tools = toolDocs.keys.map((key) => toolIr(object(toolDocs.doc, key), reasons));
   const entries = previous ? numberPositions(toolEntries(tools)) : toolEntries(tools);
   derived(doc, 'tool_entries', entries, 'the lookup of its tools by name and action');

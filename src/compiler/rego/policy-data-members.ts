@@ -53,7 +53,7 @@ export function list(holder: Holder, key: Key): readonly unknown[] {
  * A list written as an object keyed by the positions, "0" to "n-1" (policy-data.ts
  * byPosition): the object, and its keys in order.
  */
-export function byPosition(holder: Holder, key: Key): { doc: Holder; keys: Key[] } {
+export function positionKeyed(holder: Holder, key: Key): { doc: Holder; keys: Key[] } {
   const doc = object(holder, key);
   // Object.keys gives keys such as "0" and "12" in ascending numeric order, whatever the text's.
   const keys = Object.keys(doc);
@@ -63,8 +63,8 @@ export function byPosition(holder: Holder, key: Key): { doc: Holder; keys: Key[]
   return { doc, keys };
 }
 
-/** A list as byPosition gives one (format 2 wrote the tools as a list). */
-export function positionsOf(holder: Holder, key: Key): { doc: Holder; keys: Key[] } {
+/** A list, as positionKeyed gives one (format 2 wrote the tools as a list). */
+export function positionListed(holder: Holder, key: Key): { doc: Holder; keys: Key[] } {
   const doc = list(holder, key);
   return { doc, keys: doc.map((_, i) => i) };
 }

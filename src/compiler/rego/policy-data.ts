@@ -346,7 +346,7 @@ export function egressDoc(patterns: string[]): JsonObject {
  * cost more than the rest of the allowed call's decision together (opa bench on the
  * opa-scale benchmark's input: 3,252 allocations a decision with the list, 1,828 with this).
  */
-export function byPosition(items: readonly Json[]): JsonObject {
+function byPosition(items: readonly Json[]): JsonObject {
   const out: JsonObject = {};
   items.forEach((item, i) => {
     out[String(i)] = item;
