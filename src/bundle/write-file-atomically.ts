@@ -32,38 +32,45 @@ export interface FileToWrite {
 
 export async function writeFilesAtomically(files: readonly FileToWrite[]): Promise<void> {
   const staged: { file: FileToWrite; target: Target; temp?: string }[] = [];
-  const removeTemps = () =>
-    Promise.all(
-      // `force` ignores only ENOENT, so a failing rm cannot hide the error the user needs.
+  try {
+    for (const file of files) {
+      const target = await whereToWrite(file.path);
+      if (target.kind === 'stream') {
+        staged.push({ file, target });
+        continue;
+      }
+      const temp = join(
+        dirname(target.path),
+        `.${basename(target.path)}.tmp-${process.pid}-${Date.now()}`,
+      );
+      staged.push({ file, target, temp });
+      await cannotWrite(file.path, async () => {
+        await makeDirectory(dirname(target.path));
+        await writeFile(temp, file.content);
+      });
+    }
+    for (const { file, target, temp } of staged) {
+      await cannotWrite(file.path, async () => {
+        if (target.kind === 'stream') await writeFile(file.path, file.content);
+        else if (temp) await rename(temp, target.path);
+      });
+    }
+  } catch (error) {
+    // Whichever file failed, and however (a refused target too): no temporary file stays.
+    // `force` ignores only ENOENT, so a failing rm cannot hide the error the user needs.
+    await Promise.all(
       staged.map(({ temp }) => (temp ? rm(temp, { force: true }).catch(() => {}) : undefined)),
     );
-  for (const file of files) {
-    const target = await whereToWrite(file.path);
-    if (target.kind === 'stream') {
-      staged.push({ file, target });
-      continue;
-    }
-    const temp = join(
-      dirname(target.path),
-      `.${basename(target.path)}.tmp-${process.pid}-${Date.now()}`,
-    );
-    staged.push({ file, target, temp });
-    try {
-      await makeDirectory(dirname(target.path));
-      await writeFile(temp, file.content);
-    } catch (error) {
-      await removeTemps();
-      throw new InputError(`cannot write ${file.path}: ${describeErrno(error)}`);
-    }
+    throw error;
   }
-  for (const { file, target, temp } of staged) {
-    try {
-      if (target.kind === 'stream') await writeFile(file.path, file.content);
-      else if (temp) await rename(temp, target.path);
-    } catch (error) {
-      await removeTemps();
-      throw new InputError(`cannot write ${file.path}: ${describeErrno(error)}`);
-    }
+}
+
+/** Runs `write`, its failure an InputError naming `path`. */
+async function cannotWrite(path: string, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    throw new InputError(`cannot write ${path}: ${describeErrno(error)}`);
   }
 }
 

@@ -13,7 +13,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeFileAtomically } from '../../src/bundle/write-file-atomically.js';
+import {
+  writeFileAtomically,
+  writeFilesAtomically,
+} from '../../src/bundle/write-file-atomically.js';
 import { InputError } from '../../src/errors.js';
 
 let dir: string;
@@ -95,5 +98,22 @@ describe('writeFileAtomically', () => {
     expect(received).toBe('through the pipe');
     expect(lstatSync(fifo).isFIFO()).toBe(true);
     expect(readdirSync(dir)).toEqual(['pipe']);
+  });
+});
+
+describe('writeFilesAtomically', () => {
+  it('leaves every target as it was, and no temporary file, when a later target is refused', async () => {
+    const first = join(dir, 'bundle.tar.gz');
+    writeFileSync(first, 'old');
+    mkdirSync(join(dir, 'rego', 'data.json'), { recursive: true });
+    const second = join(dir, 'rego', 'data.json');
+    await expect(
+      writeFilesAtomically([
+        { path: first, content: 'new' },
+        { path: second, content: '{}' },
+      ]),
+    ).rejects.toThrow(new InputError(`cannot write ${second}: it is a directory`));
+    expect(readFileSync(first, 'utf8')).toBe('old');
+    expect(readdirSync(dir).sort()).toEqual(['bundle.tar.gz', 'rego']);
   });
 });
