@@ -55,11 +55,12 @@ export class LineSplitter {
       } else if (start === 0 && this.#carried > 0) {
         this.#carry.push(text.slice(0, newline));
         lines.push(withoutCr(this.#carry.join('')));
+        // Reset here only: a new array for every line would be garbage on the hot path.
+        this.#carry = [];
+        this.#carried = 0;
       } else {
         lines.push(withoutCr(text.slice(start, newline)));
       }
-      this.#carry = [];
-      this.#carried = 0;
       start = newline + 1;
     }
     if (!this.#dropping && start < text.length) {
