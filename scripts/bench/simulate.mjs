@@ -115,32 +115,39 @@ function templates(ir) {
 }
 
 /**
- * Writes the trace to `path` (and its first `SLICE` lines to `slicePath`) a megabyte at a
- * time, never holding it in memory. Time only moves forward, except for ties (3%) and events
+ * Writes the trace to `path` (its first `SLICE` lines to `slicePath` too, and each half of it to
+ * `halfPaths`) a megabyte at a time, never holding it in memory. Time only moves forward, except for ties (3%) and events
  * stamped up to 3 s early (2%, under the default 5 s reorder window); 2% of events start a
  * burst of 3-12 calls by the same agent to the same tool 20-120 ms apart (the rate limits).
  * 65% of calls cost nothing, the rest up to 0.002 USD; 30% carry a recorded decision (2% of
  * them not what the policy decides, as if recorded under an older one), half a trace id.
  */
-export function writeTrace(ir, path, slicePath) {
+export function writeTrace(ir, path, slicePath, halfPaths = []) {
   const r = new Random(SEED);
   const pool = templates(ir);
   const fd = openSync(path, 'w');
   const sliceFd = openSync(slicePath, 'w');
+  const halfFds = halfPaths.map((half) => openSync(half, 'w'));
   const stats = { bytes: 0, ties: 0, early: 0, recorded: 0, bursts: 0 };
   let buffer = '';
   let clockUs = START_MS * 1000;
   let burst = 0;
   let template = pool[0];
+  let half = 0;
   const flush = (toSlice) => {
     writeSync(fd, buffer);
     if (toSlice) writeSync(sliceFd, buffer);
+    if (halfFds[half] !== undefined) writeSync(halfFds[half], buffer);
     stats.bytes += Buffer.byteLength(buffer);
     buffer = '';
   };
   try {
     for (let i = 0; i < EVENTS; i++) {
       if (i === SLICE) flush(true);
+      if (i === EVENTS / 2) {
+        flush(i < SLICE);
+        half = 1;
+      }
       if (burst > 0) {
         burst--;
         clockUs += 20_000 + r.int(100_000);
@@ -184,25 +191,25 @@ export function writeTrace(ir, path, slicePath) {
   } finally {
     closeSync(fd);
     closeSync(sliceFd);
+    for (const halfFd of halfFds) closeSync(halfFd);
   }
   return stats;
 }
 
-/** A node child process, timed from spawn to exit, peak RSS by /usr/bin/time (KiB). */
-function timedNode(args, dir, cwd, env = {}) {
+/**
+ * A node child process (or `command`), timed from spawn to exit, peak RSS by /usr/bin/time
+ * (KiB), CPU counting the children it waited for.
+ */
+function timedNode(args, dir, cwd, env = {}, command = [process.execPath]) {
   const rssFile = join(dir, 'rss');
   const start = process.hrtime.bigint();
-  const run = spawnSync(
-    '/usr/bin/time',
-    ['-f', '%M %U %S', '-o', rssFile, process.execPath, ...args],
-    {
-      cwd,
-      env: { ...process.env, NO_COLOR: '1', ...env },
-      encoding: 'utf8',
-      maxBuffer: 256 * 1024 * 1024,
-      timeout: TIMEOUT_MS,
-    },
-  );
+  const run = spawnSync('/usr/bin/time', ['-f', '%M %U %S', '-o', rssFile, ...command, ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: TIMEOUT_MS,
+  });
   const ms = elapsedMs(start);
   if (run.status !== 0) {
     throw new Error(
@@ -260,6 +267,30 @@ function simulateRun(root, dir, trace, engine, events, threads = 1) {
     throw new Error(`simulate --engine ${engine} counted ${report.events} events, not ${events}`);
   }
   return { ...run, report };
+}
+
+/**
+ * What any split of the replay over two cores could reach at best, with the work per event the
+ * code has today: two `aegis simulate` processes at once, each on one half of the trace, timed
+ * from spawning them to both exiting. Not a replay of the trace (usage does not carry from one
+ * half to the other, and nothing is merged): a bound, which a threaded replay can only come
+ * near, since it does the same work and hands events between its threads on top.
+ */
+function halvesRun(root, dir, halves) {
+  const bin = join(root, 'bin', 'aegis');
+  const one = (half, i) =>
+    `"$NODE" "$BIN" simulate "${half}" --policy fixtures/policies --format json > "${join(dir, `half-${i}.json`)}" & p${i}=$!`;
+  const script = `${halves.map(one).join('\n')}\nwait $p0 && wait $p1`;
+  const run = timedNode([], dir, root, { NODE: process.execPath, BIN: bin }, [
+    '/bin/sh',
+    '-c',
+    script,
+  ]);
+  const events = [0, 1]
+    .map((i) => JSON.parse(readFileSync(join(dir, `half-${i}.json`), 'utf8')).events)
+    .reduce((a, b) => a + b, 0);
+  if (events !== EVENTS) throw new Error(`the two halves counted ${events} events, not ${EVENTS}`);
+  return run;
 }
 
 /** alternate() for one command, with the report of its last run. */
@@ -360,16 +391,20 @@ export async function simulateBench({ root }) {
   try {
     const trace = join(dir, 'trace-1m.jsonl');
     const slice = join(dir, 'trace-100k.jsonl');
+    const halves = [join(dir, 'trace-half-1.jsonl'), join(dir, 'trace-half-2.jsonl')];
     let start = process.hrtime.bigint();
-    const stats = writeTrace(compiled.ir, trace, slice);
+    const stats = writeTrace(compiled.ir, trace, slice, halves);
     console.error(`simulate: wrote ${int(EVENTS)} events in ${seconds(elapsedMs(start))}`);
 
-    // The floor and the native runs (on one thread and on two) take turns: see alternate().
-    const [base, native, threaded] = alternate(RUNS, [
+    // The floor and the native runs (on one thread, on two, and the two halves at once as a
+    // bound) take turns: see alternate().
+    const [base, native, threaded, split] = alternate(RUNS, [
       () => floorRun(dir, trace, FLOOR),
       () => simulateRun(root, dir, trace, 'native', EVENTS),
       () => simulateRun(root, dir, trace, 'native', EVENTS, 2),
+      () => halvesRun(root, dir, halves),
     ]);
+    console.error(`simulate: two halves at once ${seconds(split.ms)}`);
     const [readline] = alternate(1, [() => floorRun(dir, trace, FLOOR_READLINE)]);
     console.error(`simulate: floor ${seconds(base.ms)}, readline ${seconds(readline.ms)}`);
     console.error(`simulate: native 1M ${seconds(native.ms)}, ${native.rssMb.toFixed(0)} MB`);
@@ -407,7 +442,7 @@ export async function simulateBench({ root }) {
       rows: [
         [
           `floor: \`node\` reading the 1M-event trace (${traceNote}) as a stream of 64 KiB chunks cut ` +
-            `with indexOf (hand-rolled), \`JSON.parse\` per line; process spawn to exit (median of ${RUNS}, taking turns with the two native runs below; ${load})`,
+            `with indexOf (hand-rolled), \`JSON.parse\` per line; process spawn to exit (median of ${RUNS}, taking turns with the native runs below; ${load})`,
           perSecond(EVENTS, base.ms),
           `${seconds(base.ms)}; ${spread(base)}; the same through node:readline ${perSecond(EVENTS, readline.ms)}`,
           '',
@@ -425,6 +460,12 @@ export async function simulateBench({ root }) {
           `the same native run on two threads (\`AEGIS_SIMULATE_THREADS=2\`: this thread reads, parses and orders every event and replays some of the usage keys, a worker thread replays the rest from the lines it is sent; same report, checked), median of ${RUNS}`,
           perSecond(EVENTS, threaded.ms),
           `${seconds(threaded.ms)}; ${spread(threaded)}; ${(rate(EVENTS, threaded.ms) / rate(EVENTS, base.ms)).toFixed(2)}x the floor; CPU ${seconds(threaded.cpuMs)} (${(threaded.cpuMs / native.cpuMs).toFixed(2)}x one thread's); peak RSS ${threaded.rssMb.toFixed(0)} MB`,
+          '',
+        ],
+        [
+          `a bound on any split over two cores, with today's work per event: two \`aegis simulate\` processes at once, one on each half of the trace (lines 1 to ${int(EVENTS / 2)}, and the rest; not a replay of the trace: usage does not carry over from the first half, nothing is merged), spawn to both exiting, median of ${RUNS} taking turns with the floor`,
+          perSecond(EVENTS, split.ms),
+          `${seconds(split.ms)}; ${spread(split)}; ${(rate(EVENTS, split.ms) / rate(EVENTS, base.ms)).toFixed(2)}x the floor; CPU ${seconds(split.cpuMs)}`,
           '',
         ],
         [
