@@ -115,12 +115,13 @@ function templates(ir) {
 }
 
 /**
- * Writes the trace to `path` (its first `SLICE` lines to `slicePath` too, and each half of it to
- * `halfPaths`) a megabyte at a time, never holding it in memory. Time only moves forward, except for ties (3%) and events
- * stamped up to 3 s early (2%, under the default 5 s reorder window); 2% of events start a
- * burst of 3-12 calls by the same agent to the same tool 20-120 ms apart (the rate limits).
- * 65% of calls cost nothing, the rest up to 0.002 USD; 30% carry a recorded decision (2% of
- * them not what the policy decides, as if recorded under an older one), half a trace id.
+ * Writes the trace to `path` (its first `SLICE` lines to `slicePath` too, and each half of it
+ * to `halfPaths`) a megabyte at a time, never holding it in memory. Time only moves forward,
+ * except for ties (3%) and events stamped up to 3 s early (2%, under the default 5 s reorder
+ * window); 2% of events start a burst of 3-12 calls by the same agent to the same tool
+ * 20-120 ms apart (the rate limits). 65% of calls cost nothing, the rest up to 0.002 USD; 30%
+ * carry a recorded decision (2% of them not what the policy decides, as if recorded under an
+ * older one), half a trace id.
  */
 export function writeTrace(ir, path, slicePath, halfPaths = []) {
   const r = new Random(SEED);
@@ -279,15 +280,15 @@ function simulateRun(root, dir, trace, engine, events, threads = 1) {
 function halvesRun(root, dir, halves) {
   const bin = join(root, 'bin', 'aegis');
   const one = (half, i) =>
-    `"$NODE" "$BIN" simulate "${half}" --policy fixtures/policies --format json > "${join(dir, `half-${i}.json`)}" & p${i}=$!`;
+    `"$NODE" "$BIN" simulate "${half}" --policy fixtures/policies --format json > "${join(dir, `report-half-${i + 1}.json`)}" & p${i}=$!`;
   const script = `${halves.map(one).join('\n')}\nwait $p0 && wait $p1`;
   const run = timedNode([], dir, root, { NODE: process.execPath, BIN: bin }, [
     '/bin/sh',
     '-c',
     script,
   ]);
-  const events = [0, 1]
-    .map((i) => JSON.parse(readFileSync(join(dir, `half-${i}.json`), 'utf8')).events)
+  const events = [1, 2]
+    .map((i) => JSON.parse(readFileSync(join(dir, `report-half-${i}.json`), 'utf8')).events)
     .reduce((a, b) => a + b, 0);
   if (events !== EVENTS) throw new Error(`the two halves counted ${events} events, not ${EVENTS}`);
   return run;
