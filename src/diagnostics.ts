@@ -73,6 +73,12 @@ export const DIAGNOSTIC_CODES = {
     summary:
       'A YAML tag (`!!str`, `!!binary`, `!custom`, any `!...`): a policy is plain data, so every tag is refused; remove it, and quote the value if a string is meant.',
   },
+  'yaml-version': {
+    severity: 'error',
+    kind: 'finding',
+    summary:
+      'A `%YAML` directive for a version other than 1.2: aegis reads YAML 1.2 only, and YAML 1.1 reads `010`, `1:30`, `1_000` or `yes` as other values, so the file would not mean what its author wrote; remove the directive and check those values.',
+  },
   // The JSON Schema.
   'unknown-key': {
     severity: 'error',

@@ -348,6 +348,46 @@ describe('parseSource: YAML tags', () => {
   });
 });
 
+describe('parseSource: %YAML directives', () => {
+  const shown = (text: string) =>
+    parseSource('t.yaml', text, 'yaml').diagnostics.map(
+      (d) => `${d.code} ${d.document} ${d.line}:${d.column}-${d.endLine}:${d.endColumn}`,
+    );
+
+  // YAML 1.1 reads `010` as 8 and `yes` as true; aegis reads YAML 1.2 (10, "yes"). A file that
+  // asks for 1.1 would mean one thing to its author and another to aegis: refused, like any
+  // version but 1.2 (YAML 1.2 says a processor rejects a later major version).
+  it.each([
+    ['YAML 1.1', '%YAML 1.1\n---\nagent: a\nmax: 010\n', ['yaml-version 0 1:1-1:10']],
+    ['YAML 1.0', '%YAML 1.0\n---\nagent: a\n', ['yaml-version 0 1:1-1:10']],
+    ['YAML 2.0', '%YAML 2.0\n---\nagent: a\n', ['yaml-version 0 1:1-1:10']],
+    ['YAML 1.3', '%YAML 1.3\n---\nagent: a\n', ['yaml-version 0 1:1-1:10']],
+    // The library's own error, reported once.
+    ['no version', '%YAML\n---\nagent: a\n', ['syntax-error 0 1:1-1:6']],
+    [
+      'the second document only',
+      '%YAML 1.2\n---\nagent: a\n...\n%YAML 1.1\n---\nagent: b\n',
+      ['yaml-version 1 5:1-5:10'],
+    ],
+  ])('refuses %s', (_name, text, expected) => {
+    expect(shown(text)).toEqual(expected);
+  });
+
+  it('reads a file that asks for YAML 1.2, or for no version, alike', () => {
+    const read = (text: string) => parseSource('t.yaml', text, 'yaml');
+    const asked = read('%YAML 1.2\n---\nagent: a\nmax: 010\nflag: yes\n');
+    const plain = read('agent: a\nmax: 010\nflag: yes\n');
+    expect(asked.diagnostics).toEqual([]);
+    expect(asked.documents.map((d) => d.value)).toEqual([{ agent: 'a', max: 10, flag: 'yes' }]);
+    expect(plain.documents.map((d) => d.value)).toEqual(asked.documents.map((d) => d.value));
+  });
+
+  it('leaves other directives and a `%YAML` inside a value alone', () => {
+    expect(shown('%TAG !e! tag:example.com,2000:\n---\nagent: a\n')).toEqual([]);
+    expect(shown('agent: a\ndescription: "%YAML 1.1"\n')).toEqual([]);
+  });
+});
+
 /**
  * The fast path (js-yaml) and the exact path (`yaml`) read every plain scalar alike: YAML 1.2's
  * core schema in both. Before, js-yaml read `0b101` or `-0x10` as numbers and `+.5` as a

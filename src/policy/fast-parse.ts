@@ -18,6 +18,9 @@
  * `+.5` or `9e999` as strings. CORE_1_2 below resolves ints and floats as `yaml` does (its
  * schema/core/int.js and float.js), and null and booleans as both do.
  *
+ * A `%YAML` directive also takes the exact path, which refuses any version but 1.2 (js-yaml
+ * reads `%YAML 1.1` with the schema it is given, as if it said 1.2).
+ *
  * A `&` or `!` that begins a token is all it takes: a tag or an anchor can only follow
  * whitespace (a BOM or a line break included), a flow indicator (`[`, `{`, `,`), the `:` of a
  * JSON-like key or a `-`, or begin the text. One inside a word or a quoted string (`"Hi!"`,
@@ -157,7 +160,12 @@ export interface FastParse {
  * tenth, so validating alone does without, and parseWithMappingLines parses again if asked.
  */
 export function fastParseYaml(text: string, lines = false): FastParse | undefined {
-  if (!plainlyLaidOut(text) || /(?:^|[\s,[{:-])[&!]/.test(text) || readApart(text)) {
+  if (
+    !plainlyLaidOut(text) ||
+    /(?:^|[\s,[{:-])[&!]/.test(text) ||
+    /^%YAML/m.test(text) ||
+    readApart(text)
+  ) {
     return undefined;
   }
   // A last line of spaces with no line break after it is one more kept line to js-yaml, none

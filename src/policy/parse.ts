@@ -194,6 +194,7 @@ function parseExact(file: string, text: string, kind: 'yaml' | 'json'): ParseRes
 
   let yamlDocs: YamlDocument.Parsed[];
   let cstDocuments: CST.Document[];
+  let yamlVersions: Map<number, CST.Directive>;
   try {
     // parseAllDocuments split in two so that the depth guard sees the CST before composing.
     const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
@@ -215,6 +216,7 @@ function parseExact(file: string, text: string, kind: 'yaml' | 'json'): ParseRes
       strict: true,
     });
     yamlDocs = Array.from(composer.compose(tokens)) as YamlDocument.Parsed[];
+    yamlVersions = otherYamlVersions(tokens);
     // The composer makes one document of each CST document, in order (and may add an empty
     // one at the end, for directives that nothing follows).
     cstDocuments = tokens.filter((t): t is CST.Document => t.type === 'document');
@@ -249,6 +251,21 @@ function parseExact(file: string, text: string, kind: 'yaml' | 'json'): ParseRes
       const message =
         code === 'duplicate-key' ? duplicateKeyMessage(text, e.pos[0]) : firstLine(e.message);
       report(code, position(e.pos), message, index);
+    }
+    // Fail closed: YAML 1.1 reads `010`, `1:30` or `yes` as other values than YAML 1.2 does,
+    // and a later major version may change anything. The fast path leaves every text with a
+    // `%YAML` line to this parse. One the library already reports (`%YAML` with no version) is
+    // reported once.
+    const version = yamlVersions.get(index);
+    if (version !== undefined && !errors.some((e) => e.pos[0] === version.offset)) {
+      report(
+        'yaml-version',
+        position([version.offset, version.offset + version.source.length]),
+        `\`${version.source}\` asks for another YAML version: aegis reads YAML 1.2 only`,
+        index,
+        'remove the directive, and check values YAML 1.1 reads otherwise (`010` is 10 in YAML 1.2, `yes` a string)',
+      );
+      return;
     }
     // Fail closed: a tag is never what a policy means (explicit-tags.ts); the fast path leaves
     // every text that could hold one to this parse. One the library already reports as an
@@ -459,4 +476,21 @@ function rangeAt(doc: YamlDocument.Parsed, pointer: string, target: LocateTarget
     }
   }
   return range;
+}
+
+/**
+ * The `%YAML` directives of a file that ask for any version but 1.2, by the index of the
+ * document each stands before (a directive applies to the next document only).
+ */
+function otherYamlVersions(tokens: readonly CST.Token[]): Map<number, CST.Directive> {
+  const found = new Map<number, CST.Directive>();
+  let index = 0;
+  for (const token of tokens) {
+    if (token.type === 'document') index++;
+    else if (token.type === 'directive' && /^%YAML(?:[ \t]|$)/.test(token.source)) {
+      const version = token.source.slice(5).trim();
+      if (version !== '1.2') found.set(index, token);
+    }
+  }
+  return found;
 }
