@@ -67,12 +67,25 @@ function keyPart(id: string): string {
   return id.includes('/') || id.includes('%') ? id.replace(/%/g, '%25').replace(/\//g, '%2F') : id;
 }
 
-/** What the trace says the gateway decided: `recorded.outcome`, else `recorded.decision`. */
-export function recordedOutcome(event: TraceEvent): Outcome | undefined {
+/**
+ * A recorded decision that is none of the four outcomes (`ALLOW`, `permit`): compared as one
+ * value, less restrictive than every outcome (report-facts.ts `restrictiveness`), so that a
+ * candidate's block of such a call is a new block and `--fail-on` trips, rather than the call
+ * dropping out of the comparison. One value, not the trace's own spelling: the trace is
+ * untrusted, and a key per spelling could grow the report without bound.
+ */
+export const UNRECOGNIZED = 'unrecognized';
+
+/**
+ * What the trace says the gateway decided: `recorded.outcome`, else `recorded.decision`, else
+ * UNRECOGNIZED when either is there but names no outcome.
+ */
+export function recordedOutcome(event: TraceEvent): Outcome | typeof UNRECOGNIZED | undefined {
   const recorded = event.recorded;
   if (!recorded) return undefined;
   if (isOutcome(recorded.outcome)) return recorded.outcome;
-  return isOutcome(recorded.decision) ? recorded.decision : undefined;
+  if (isOutcome(recorded.decision)) return recorded.decision;
+  return UNRECOGNIZED;
 }
 
 /** The timeline bucket: `YYYY-MM-DDTHH` (UTC). */
@@ -183,8 +196,8 @@ const TRANSITIONS = Object.fromEntries(
   OUTCOMES.map((from) => [from, Object.fromEntries(OUTCOMES.map((to) => [to, `${from}->${to}`]))]),
 ) as Partial<Record<Outcome, Partial<Record<Outcome, string>>>>;
 
-function transitionName(from: Outcome, to: Outcome): string {
-  return TRANSITIONS[from]?.[to] ?? `${from}->${to}`;
+function transitionName(from: Outcome | typeof UNRECOGNIZED, to: Outcome): string {
+  return (from !== UNRECOGNIZED && TRANSITIONS[from]?.[to]) || `${from}->${to}`;
 }
 
 const HOUR_NS = 3_600_000_000_000n;

@@ -9,6 +9,7 @@ import type { Engine } from '../../src/engine/engines.js';
 import { evaluate } from '../../src/engine/evaluate.js';
 import type { PolicySet } from '../../src/engine/policy-set.js';
 import { parseRfc3339Ns } from '../../src/engine/rfc3339.js';
+import { newBlocks } from '../../src/simulator/render/report-facts.js';
 import { type ReplayOptions, replay } from '../../src/simulator/replay.js';
 import type { SimulationReport, TraceEvent, TraceRecord } from '../../src/simulator/types.js';
 import { irOf } from '../engine/helpers.js';
@@ -461,11 +462,21 @@ allowed_tools:
       }),
       ev('2026-11-20T10:00:04Z', 'bot', 'pay', { params: { amount: 50 } }), // nothing recorded
       ev('2026-11-20T10:00:05Z', 'bot', 'search', { record: { recorded: { decision: 'BLOCK' } } }),
+      ev('2026-11-20T10:00:06Z', 'bot', 'shell', { record: { recorded: { outcome: 'ALLOW' } } }),
     ];
     const { report } = await run(records, policy);
     expect(report.compared_with).toBe('recorded');
-    expect(report.changes).toEqual({ 'allow->deny': 1, 'deny->approval_needed': 1 });
-    expect(report.examples).toEqual([
+    // A recorded value that names no outcome is compared as `unrecognized`, never dropped:
+    // the candidate's deny of that call is a new block, so `--fail-on new-block` trips.
+    expect(report.changes).toEqual({
+      'allow->deny': 1,
+      'deny->approval_needed': 1,
+      'unrecognized->allow': 1,
+      'unrecognized->deny': 1,
+    });
+    expect(newBlocks(report)).toBe(2);
+    expect(report.examples.filter((e) => e.baseline === 'unrecognized')).toHaveLength(2);
+    expect(report.examples.filter((e) => e.baseline !== 'unrecognized')).toEqual([
       {
         transition: 'allow->deny',
         time: '2026-11-20T10:00:01Z',
