@@ -90,7 +90,8 @@ export const DIAGNOSTIC_CODES = {
   'invalid-value': {
     severity: 'error',
     kind: 'finding',
-    summary: 'A value is outside what the policy format allows (enum, range, pattern, length).',
+    summary:
+      'A value is outside what the policy format allows (enum, range, pattern, length), or a number past ±(2^53 − 1), which a double cannot hold exactly (an id belongs in a string).',
   },
   'unsupported-version': {
     severity: 'error',

@@ -621,3 +621,51 @@ describe('showValue', () => {
     expect(showValue({ a: 1 })).toBe('{"a":1}');
   });
 });
+
+describe('numbers past 2^53', () => {
+  // Doubles hold every integer up to 2^53 - 1, not all beyond: `9007199254740993` is read as
+  // ...992, and a bundle built from it would let the written account through a `not_in`.
+  test.each([
+    ['an integer one past 2^53', '9007199254740993', '9007199254740992'],
+    ['exactly 2^53', '9007199254740992', '9007199254740992'],
+    ['a negative one', '-12345678901234567891', '-12345678901234567000'],
+    ['a float that large', '1.5e300', '1.5e+300'],
+  ])('refuses %s wherever it is', (_name, written, read) => {
+    const found = check(
+      lines(...TOOL, '    params:', `      to_account: { not_in: [${written}, 12] }`),
+    );
+    expect(found).toEqual([
+      expect.objectContaining({
+        code: 'invalid-value',
+        pointer: '/allowed_tools/0/params/to_account/not_in/0',
+        line: 5,
+        message: `a number beyond ±(2^53 - 1) is not exact: it is read as ${read}, and the bundle would hold that`,
+      }),
+    ]);
+  });
+
+  test('takes 2^53 - 1 and everything smaller, in YAML and in JSON', () => {
+    expect(
+      check(
+        lines(...TOOL, '    params:', '      n: { not_in: [9007199254740991, -9007199254740991] }'),
+      ),
+    ).toEqual([]);
+    expect(
+      check(
+        '{"agent":"a","allowed_tools":[{"name":"t","conditions":{"max_amount":9007199254740991}}]}',
+        'json',
+      ),
+    ).toEqual([]);
+    expect(
+      check(
+        '{"agent":"a","allowed_tools":[{"name":"t","conditions":{"max_amount":9007199254740993}}]}',
+        'json',
+      ),
+    ).toEqual([
+      expect.objectContaining({
+        code: 'invalid-value',
+        pointer: '/allowed_tools/0/conditions/max_amount',
+      }),
+    ]);
+  });
+});
