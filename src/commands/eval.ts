@@ -8,7 +8,7 @@ import { type Decision, reasonInOrder } from '../engine/decision.js';
 import { createEngine, ENGINE_NAMES, isEngineName } from '../engine/engines.js';
 import { explainDecision } from '../engine/explain.js';
 import type { JsonObject } from '../engine/json.js';
-import { MAX_INPUT_DEPTH, nestsDeeperThan } from '../engine/json.js';
+import { MAX_INPUT_DEPTH, nestsDeeperThan, numbersFinite } from '../engine/json.js';
 import { compareCodePoints } from '../engine/strings.js';
 import { describeErrno } from '../errno.js';
 import { ExitCode, InputError, UsageError } from '../errors.js';
@@ -149,11 +149,19 @@ export function parseInputs(file: string, source: string): { inputs: unknown[]; 
   return { inputs, lines: true };
 }
 
-/** Refused before any engine sees it (json.ts MAX_INPUT_DEPTH). */
+/**
+ * Refused before any engine sees it: nesting past json.ts MAX_INPUT_DEPTH, and a number past
+ * the double range (`1e400`), which JSON.parse reads as Infinity and aegis would decide as
+ * null, while OPA keeps the number and compares it (`aegis test` refuses it too).
+ */
 function notTooDeep(input: unknown, where: string): unknown {
   if (nestsDeeperThan(input, MAX_INPUT_DEPTH))
     throw new InputError(
       `${where}: the input nests objects and arrays more than ${MAX_INPUT_DEPTH} levels deep`,
+    );
+  if (!numbersFinite(input))
+    throw new InputError(
+      `${where}: a number is beyond what a double holds (such as 1e400), which aegis cannot compare as OPA would`,
     );
   return input;
 }

@@ -472,7 +472,19 @@ function member(obj: Record<string, unknown>, key: string): unknown {
   return Object.hasOwn(obj, key) ? obj[key] : undefined;
 }
 
-/** The event's input with `context.usage` (and, when absent, `context.time`) filled in. */
+/**
+ * What stands for the context of a call whose input holds a number past the double range
+ * (`1e400`): JSON.parse reads it as Infinity, which aegis can only decide as null, while the
+ * gateway's OPA kept the number and compared it. A context that is not an object is
+ * `invalid_input` in every engine, so the call is denied as malformed, the same way whichever
+ * engine replays it, rather than decided on a value it did not have.
+ */
+const NUMBER_PAST_DOUBLE = 'aegis: a number in this call is beyond what a double holds';
+
+/**
+ * The event's input with `context.usage` (and, when absent, `context.time`) filled in; see
+ * NUMBER_PAST_DOUBLE for an input with a number past the double range.
+ */
 function inputWith(
   event: TraceEvent,
   toolRps: number,
@@ -480,6 +492,7 @@ function inputWith(
   spend: { tool: Decimal; agent: Decimal },
 ): unknown {
   const input = event.input;
+  if (!numbersFinite(input)) return { ...input, context: NUMBER_PAST_DOUBLE };
   const context = member(input, 'context');
   // A context that is not an object is invalid_input; leave the input as it was recorded.
   if (context !== undefined && !isObject(context)) return input;

@@ -289,6 +289,20 @@ describe('aegis eval', () => {
     expect(decisions[2]).toEqual(decisions[0]);
   });
 
+  it('a number past the double range exits 2 naming where: aegis would read it as null, OPA as the number', () => {
+    const call = (amount: string) =>
+      `{"agent":{"id":"finance-agent","tenant":"acme"},"tool":{"name":"stripe-payments","action":"create_payment"},"params":{"amount":${amount},"currency":"USD"}}`;
+    writeFileSync(join(dir.path, 'huge.json'), call('1e400'));
+    writeFileSync(join(dir.path, 'huge.jsonl'), `${call('10')}\n${call('-1e400')}\n`);
+    const refused = evalCli(['plain.tar.gz', '--input', 'huge.json']);
+    expectCleanRefusal(refused);
+    expect(refused.stderr).toContain('huge.json: a number is beyond what a double holds');
+    expect(evalCli(['plain.tar.gz', '--input', 'huge.jsonl']).stderr).toContain('huge.jsonl:2: ');
+    // 1e308 is a double: decided.
+    writeFileSync(join(dir.path, 'large.json'), call('1e308'));
+    expect(evalCli(['plain.tar.gz', '--input', 'large.json']).code).toBe(0);
+  });
+
   it('an empty input exits 2', () => {
     writeFileSync(join(dir.path, 'empty.json'), '\n  \n');
     expectCleanRefusal(evalCli(['plain.tar.gz', '--input', 'empty.json']));

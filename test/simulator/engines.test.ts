@@ -133,6 +133,30 @@ describe('native, opa and wasm give identical reports', () => {
     expect(native.report.late).toBeGreaterThan(0);
     expect(Object.keys(native.report.changes).length).toBeGreaterThanOrEqual(3);
   });
+
+  test('a number past the double range makes the call invalid_input in every engine', async () => {
+    const call = (line: number, amount: number): TraceRecord => ({
+      kind: 'event',
+      origin: { file: 'big.jsonl', line },
+      format: 'aegis-jsonl',
+      timeNs: BigInt(Date.parse('2026-11-20T10:00:00Z') + line) * 1_000_000n,
+      input: {
+        agent: { id: 'finance-agent', tenant: 'acme' },
+        tool: { name: 'stripe-payments', action: 'create_payment' },
+        params: { amount, currency: 'USD' },
+        context: { time: new Date(Date.parse('2026-11-20T10:00:00Z') + line).toISOString() },
+      },
+    });
+    const records = [call(1, Number.POSITIVE_INFINITY), call(2, 10), call(3, -Infinity)];
+    const native = await runWith('native', records);
+    expect(native.report.by_code.invalid_input).toBe(2);
+    expect(sameButEngine((await runWith('opa', records)).report)).toEqual(
+      sameButEngine(native.report),
+    );
+    expect(sameButEngine((await runWith('wasm', records)).report)).toEqual(
+      sameButEngine(native.report),
+    );
+  });
 });
 
 describe('the batched path when the prediction is wrong', () => {

@@ -440,6 +440,29 @@ allowed_tools:
   });
 });
 
+describe('numbers past the double range', () => {
+  const policy = setOf(`
+agent: bot
+allowed_tools:
+  - name: pay
+    rules:
+      - { id: big, when: { param: amount, gt: 1000 }, effect: deny }
+`);
+
+  // JSON.parse reads `1e400` as Infinity; the gateway's OPA kept the number (and denied the call
+  // by rule big). aegis cannot compare it so: the call is invalid_input, never decided as null.
+  test('make the call invalid_input, in the batched engines too', async () => {
+    const records = [
+      ev('2026-11-20T10:00:00Z', 'bot', 'pay', { params: { amount: Number.POSITIVE_INFINITY } }),
+      ev('2026-11-20T10:00:01Z', 'bot', 'pay', { params: { nested: [1, -Infinity] } }),
+      ev('2026-11-20T10:00:02Z', 'bot', 'pay', { params: { amount: 5 } }),
+    ];
+    const { report } = await run(records, policy);
+    expect(report.outcomes).toEqual({ allow: 1, sanitize: 0, approval_needed: 0, deny: 2 });
+    expect(report.by_code).toEqual({ invalid_input: 2 });
+  });
+});
+
 describe('comparisons and examples', () => {
   const policy = setOf(`
 agent: bot
