@@ -169,11 +169,12 @@ export async function replay(
       return undefined;
     }
     const info = calls.of(record.input);
+    const source = record.origin.source ?? 0;
     // Another shard's event: only its time counts here. One handed off to another thread is
     // counted here and replayed there.
-    if (!info.mine && info.thread === 0) return enter({ t: record.timeNs, late: false });
+    if (!info.mine && info.thread === 0) return enter({ t: record.timeNs, source, late: false });
     report.events++;
-    return enter({ t: record.timeNs, late: false, event: record, info });
+    return enter({ t: record.timeNs, source, late: false, event: record, info });
   };
   /** An event into the reorder window (unless the time filter drops it), and out when due. */
   const enter = (item: Released): Promise<void> | undefined => {
@@ -615,6 +616,8 @@ async function decideSpeculatively(
 /** An event in and out of the reorder window. */
 interface Released {
   t: bigint;
+  /** TraceOrigin.source: ties in time go in file order. */
+  source: number;
   late: boolean;
   /** Absent for an event that another shard or thread replays: only its time counts here. */
   event?: TraceEvent;
@@ -694,19 +697,26 @@ class ReorderWindow {
     return top ? this.shift(top) : undefined;
   }
 
-  /** After every held event of time <= its own: ties stay in arrival order. */
+  /**
+   * After every held event that comes before it: an earlier time, or the same time in the same
+   * or an earlier file. So ties go in file order (TraceOrigin.source), and in arrival order
+   * within a file: the merge of several files can hand over a tie from a later file first,
+   * when an earlier file has the same time out of order.
+   */
   private insert(item: Released): void {
     const items = this.items;
     const t = item.t;
+    const source = item.source;
+    const after = (held: Released) => held.t > t || (held.t === t && held.source > source);
     let at = items.length;
     const stop = Math.max(this.head, at - NEAR_END);
-    while (at > stop && (items[at - 1] as Released).t > t) at--;
-    if (at === stop && at > this.head && (items[at - 1] as Released).t > t) {
+    while (at > stop && after(items[at - 1] as Released)) at--;
+    if (at === stop && at > this.head && after(items[at - 1] as Released)) {
       let lo = this.head;
       let hi = at - 1;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if ((items[mid] as Released).t > t) hi = mid;
+        if (after(items[mid] as Released)) hi = mid;
         else lo = mid + 1;
       }
       at = lo;

@@ -12,6 +12,12 @@ export interface TraceOrigin {
   file: string;
   /** 1-based line of the record (of the line holding it, for one-object-per-file formats). */
   line: number;
+  /**
+   * The file's place among the run's trace files, in the order given (absent: 0). Events of
+   * the same time are replayed in this order, then in line order (POLICY-LANGUAGE.md section 8,
+   * "ties keep file order"), whatever order the merge and the reorder window saw them in.
+   */
+  source?: number;
 }
 
 /** One recorded tool call, turned into a decision input (section 3). */

@@ -121,4 +121,37 @@ describe('simulate', () => {
       ['gw-a.jsonl', 3],
     ]);
   });
+
+  test('ties in time go in the order the files are given, also when a file is out of order', async () => {
+    // a holds 10 s then 5 s (out of order, within the reorder window); b holds 5 s. The merge
+    // hands b's 5.2 s call over before a's (a's head is at 10 s then), but a is given first: its
+    // 5.2 s call is replayed first, as in a then b concatenated. Which goes first decides which
+    // of the two is the fourth call in a second.
+    const at = (s: number, ms = 0) =>
+      `2026-11-20T19:00:${String(s).padStart(2, '0')}.${String(ms).padStart(3, '0')}Z`;
+    const lines = (...calls: object[]) => `${calls.map((c) => JSON.stringify(c)).join('\n')}\n`;
+    const burst = [call(at(5, 0), 50), call(at(5, 100), 50)];
+    await writeFile(
+      join(dir, 'tie-a.jsonl'),
+      lines(call(at(10), 50), ...burst, call(at(5, 200), 7000)),
+    );
+    await writeFile(join(dir, 'tie-b.jsonl'), lines(call(at(5, 200), 50)));
+    await writeFile(
+      join(dir, 'tie-ab.jsonl'),
+      lines(call(at(10), 50), ...burst, call(at(5, 200), 7000), call(at(5, 200), 50)),
+    );
+    const run = (traces: string[]) =>
+      simulate({ traces, cwd: dir, policy, engine: 'native', env: process.env });
+    const fleet = await run(['tie-a.jsonl', 'tie-b.jsonl']);
+    const one = await run(['tie-ab.jsonl']);
+    expect(fleet.late).toBe(0);
+    expect(fleet.by_code).toEqual(one.by_code);
+    expect(fleet.outcomes).toEqual(one.outcomes);
+    // The given order matters: b then a replays b's 50 first.
+    const reversed = await run(['tie-b.jsonl', 'tie-a.jsonl']);
+    // a first: its 7,000 call (over the maximum: deny) is the third in the second, b's 50 the
+    // fourth (over the rate limit of 3: approval). b first: b's 50 is the third, allowed.
+    expect(one.outcomes).toMatchObject({ allow: 3, approval_needed: 1, deny: 1 });
+    expect(reversed.outcomes).toMatchObject({ allow: 4, approval_needed: 0, deny: 1 });
+  });
 });

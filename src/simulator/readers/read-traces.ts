@@ -41,23 +41,24 @@ export async function* readTraceBatches(
   const sources = await expandTracePaths(paths, options.cwd);
   // Shared by every file: the same span exported into two files still counts once.
   const seen = new SeenSpans();
-  const read = (source: TraceSource, spans: SeenSpans) =>
+  const read = (source: TraceSource, spans: SeenSpans, index: number) =>
     readTraceSource(source, {
       seen: spans,
+      source: index,
       ...(options.stdin ? { stdin: options.stdin } : {}),
       ...(options.keepText ? { keepText: true } : {}),
     });
   if (sources.length === 1) {
-    yield* read(sources[0] as TraceSource, seen);
+    yield* read(sources[0] as TraceSource, seen, 0);
     return;
   }
   yield* mergeByTime(
-    sources.map((source) => ({
+    sources.map((source, index) => ({
       // A pipe (`<(zcat a.gz)`) cannot be peeked at and read again: it is read from the start.
       rereadable: source.kind === 'file' && source.regular,
-      open: () => read(source, seen),
+      open: () => read(source, seen, index),
       // A peek must not mark spans as seen: they are read again when the file is opened.
-      peek: () => read(source, new SeenSpans()),
+      peek: () => read(source, new SeenSpans(), index),
     })),
   );
 }

@@ -30,6 +30,8 @@ export interface ParserOptions {
   maxDocument?: number;
   /** Keep each JSON Lines event's own line as its `text` (TraceEvent.text). */
   keepText?: boolean;
+  /** The file's place among the run's trace files (TraceOrigin.source); 0 when not given. */
+  source?: number;
 }
 
 type Mode = 'detect' | 'lines' | 'document';
@@ -40,6 +42,7 @@ export class TraceParser {
   readonly #maxLine: number;
   readonly #maxDocument: number;
   readonly #keepText: boolean;
+  readonly #source: number;
   #line = 0;
   #mode: Mode = 'detect';
   #format: TraceFormat = 'aegis-jsonl';
@@ -62,6 +65,14 @@ export class TraceParser {
     this.#maxLine = options.maxLine ?? DEFAULT_MAX_LINE;
     this.#maxDocument = options.maxDocument ?? DEFAULT_MAX_DOCUMENT;
     this.#keepText = options.keepText === true;
+    this.#source = options.source ?? 0;
+  }
+
+  /** `source` only past the first file: one shape per parser, and the common case stays small. */
+  #origin(line: number): TraceOrigin {
+    return this.#source === 0
+      ? { file: this.#file, line }
+      : { file: this.#file, line, source: this.#source };
   }
 
   lines(lines: readonly SplitLine[]): TraceRecord[] {
@@ -93,7 +104,7 @@ export class TraceParser {
   }
 
   #malformed(line: number, error: string): TraceRecord {
-    return { kind: 'malformed', origin: { file: this.#file, line }, error };
+    return { kind: 'malformed', origin: this.#origin(line), error };
   }
 
   #tooLong(line: number, out: TraceRecord[]): void {
@@ -146,7 +157,7 @@ export class TraceParser {
   #emitLine(value: unknown, line: number, text: string, out: TraceRecord[]): void {
     const from = out.length;
     if (this.#keepText && this.#format === 'aegis-jsonl' && !Array.isArray(value)) {
-      const record = aegisRecord(value, { file: this.#file, line }, hasEscapes(text));
+      const record = aegisRecord(value, this.#origin(line), hasEscapes(text));
       if (record.kind === 'event') record.text = text;
       out.push(record);
     } else this.#emitValue(value, line, hasEscapes(text), out);
@@ -162,7 +173,7 @@ export class TraceParser {
   }
 
   #emitValue(value: unknown, line: number, escapes: boolean, out: TraceRecord[]): void {
-    const origin: TraceOrigin = { file: this.#file, line };
+    const origin = this.#origin(line);
     if (!Array.isArray(value)) this.#emitOne(value, origin, escapes, out);
     else for (const element of value) this.#emitOne(element, origin, escapes, out);
   }
