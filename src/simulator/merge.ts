@@ -212,6 +212,7 @@ function checkSameRun(sharded: readonly SimulationReport[]): void {
   if (!first) return;
   const fields: [keyof ShardRun, string][] = [
     ['records', 'trace records read'],
+    ['traces', 'the records read (fingerprint)'],
     ['since', '--since'],
     ['until', '--until'],
     ['reorder_window_ms', '--reorder-window (ms)'],

@@ -36,6 +36,7 @@ import type { PolicySet } from '../engine/policy-set.js';
 import { UsageError } from '../errors.js';
 import { formatRfc3339Ns } from './readers/format-rfc3339.js';
 import { agentLabel, type CallLabels, INVALID_ID, ReportBuilder } from './report.js';
+import { RunFingerprint } from './run-fingerprint.js';
 import { checkShard, formatShard, type ShardSpec, shardOf } from './shard.js';
 import type { ShardRun, SimulationReport, TraceEvent, TraceRecord } from './types.js';
 import {
@@ -126,6 +127,7 @@ export async function replay(
   const calls = new CallTable(shard, options.handOff);
   const handOff = options.handOff;
   const countsRecords = !shard || shard.index === 0;
+  const fingerprint = shard ? new RunFingerprint() : undefined;
 
   // The replay clock (newest released time, over all shards' events) times the sweeps, so
   // they fall at the same point of the trace in every shard and every thread.
@@ -161,6 +163,7 @@ export async function replay(
     read++;
     if (options.onProgress && read % PROGRESS_EVERY === 0) options.onProgress(read);
     if (record.kind !== 'event') {
+      fingerprint?.add(record);
       // Counted by shard 0 alone, so that the shards' counts add up to the whole trace's.
       if (!countsRecords) return undefined;
       report.events++;
@@ -169,6 +172,7 @@ export async function replay(
       return undefined;
     }
     const info = calls.of(record.input);
+    fingerprint?.add(record, info.call);
     const source = record.origin.source ?? 0;
     // Another shard's event: only its time counts here. One handed off to another thread is
     // counted here and replayed there.
@@ -211,6 +215,7 @@ export async function replay(
   if (!shard) return finished;
   const run: ShardRun = {
     records: read,
+    traces: (fingerprint as RunFingerprint).digest(),
     ...(options.since !== undefined ? { since: formatRfc3339Ns(options.since) } : {}),
     ...(options.until !== undefined ? { until: formatRfc3339Ns(options.until) } : {}),
     reorder_window_ms: windowMs,

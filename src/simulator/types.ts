@@ -141,6 +141,11 @@ export interface SimulationReport {
 export interface ShardRun {
   /** Trace records read, of every shard's keys (and malformed ones). */
   records: number;
+  /**
+   * A fingerprint of those records (run-fingerprint.ts): shards of other traces with as many
+   * records are told apart. Absent in reports of an aegis before it.
+   */
+  traces?: string;
   /** --since and --until as RFC 3339, when given. */
   since?: string;
   until?: string;

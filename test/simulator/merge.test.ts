@@ -219,7 +219,12 @@ describe('shards merge into the unsharded report', () => {
     // Each shard read every record, with the default window; the merged report, like the
     // unsharded one, has no run.
     for (const s of shards)
-      expect(s.run).toEqual({ records: trace.length, reorder_window_ms: 5000 });
+      expect(s.run).toEqual({
+        records: trace.length,
+        traces: shards[0]?.run?.traces,
+        reorder_window_ms: 5000,
+      });
+    expect(shards[0]?.run?.traces).toMatch(/^[0-9a-f]{16}$/);
     expect(full.run).toBeUndefined();
     const merged = mergeReports([shards[2], shards[0], shards[3], shards[1]] as SimulationReport[]);
     expect(merged).toEqual(full);
@@ -243,6 +248,7 @@ describe('shards merge into the unsharded report', () => {
     const shards = await sharded(oneKey, 'native', false, 3, extra);
     expect(shards[0]?.run).toEqual({
       records: oneKey.length,
+      traces: expect.stringMatching(/^[0-9a-f]{16}$/),
       since: '2026-11-20T22:10:00Z',
       until: '2026-11-23T00:00:00Z',
       reorder_window_ms: 5000,
@@ -371,6 +377,27 @@ describe('mergeReports refuses what cannot add up', () => {
   ])('%s', async (_, pick, message) => {
     await ready;
     expect(() => mergeReports(pick(shards) as SimulationReport[])).toThrow(message);
+  });
+
+  test('shards of two traces with as many records: the fingerprint of what they read differs', async () => {
+    // Rotated logs of a fixed size: as many records, other calls and times.
+    const other = generateTrace({ seed: 4, count: 300 });
+    expect(other).toHaveLength(trace.length);
+    await ready;
+    const [, otherSecond] = await sharded(other, 'native', false, 2);
+    expect(otherSecond?.run?.records).toBe(shards[0]?.run?.records);
+    expect(shards[0]?.run?.traces).toMatch(/^[0-9a-f]{16}$/);
+    expect(shards[1]?.run?.traces).toBe(shards[0]?.run?.traces);
+    expect(() => mergeReports([shards[0], otherSecond] as SimulationReport[])).toThrow(
+      /not of one run: the records read \(fingerprint\) [0-9a-f]{16} vs [0-9a-f]{16}/,
+    );
+    // One record's time moved by a millisecond is another trace too.
+    const moved = trace.map((r, i) =>
+      i === 150 && r.kind === 'event' ? { ...r, timeNs: r.timeNs + 1_000_000n } : r,
+    );
+    expect(moved.some((r, i) => r !== trace[i])).toBe(true);
+    const [, movedSecond] = await sharded(moved, 'native', false, 2);
+    expect(movedSecond?.run?.traces).not.toBe(shards[0]?.run?.traces);
   });
 
   test('unsharded reports of separate traces merge by summing', async () => {

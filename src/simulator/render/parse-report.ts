@@ -95,6 +95,7 @@ function checkShape(r: Json): void {
   if (r.run !== undefined) {
     const run = object(r, 'run', '');
     count(run, 'records', '/run');
+    if (run.traces !== undefined) string(run, 'traces', '/run');
     const window = run.reorder_window_ms;
     if (typeof window !== 'number' || !(window >= 0) || !Number.isFinite(window))
       throw new Bad('/run/reorder_window_ms is not a duration (a non-negative number)');
