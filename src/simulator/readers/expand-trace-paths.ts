@@ -1,12 +1,12 @@
 /**
  * Trace arguments -> the sources to read, in order: each argument in command-line order, a
  * directory as every file below it sorted by path, a glob as its sorted matches, `-` as
- * standard input. A path that names nothing (a glob that matches nothing, a directory with no
+ * standard input, each file once however many paths lead to it. A path that names nothing (a glob that matches nothing, a directory with no
  * files below it) is the user's mistake and throws InputError before anything is read; a file
  * or directory that exists but cannot be read becomes an `unreadable` source, which the reader
  * reports as a malformed record so that one bad file among many does not stop a replay.
  */
-import type { Dirent } from 'node:fs';
+import type { BigIntStats, Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { describeErrno, errnoCode } from '../../errno.js';
@@ -31,16 +31,20 @@ export async function expandTracePaths(
   };
   const sources: TraceSource[] = [];
   const seen = new Set<string>();
-  const addFile = (absolute: string, regular: boolean) => {
-    // The same file named twice (`traces/ traces/a.jsonl`) is read once.
-    if (seen.has(absolute)) return;
-    seen.add(absolute);
-    sources.push({ kind: 'file', path: absolute, file: display(absolute), regular });
+  const addFile = (absolute: string, info: BigIntStats) => {
+    // A file reached twice (`traces/ traces/a.jsonl`, a `current.jsonl` link beside the file it
+    // points to, a hard link) is read once, where it came first: replayed twice, every call
+    // would count twice towards the rate limits. Compared as the file system knows it (device
+    // and inode), since no spelling of a path is the only one.
+    const identity = `${info.dev}:${info.ino}`;
+    if (seen.has(identity)) return;
+    seen.add(identity);
+    sources.push({ kind: 'file', path: absolute, file: display(absolute), regular: info.isFile() });
   };
   const addPath = async (absolute: string, arg: string) => {
-    let info: Awaited<ReturnType<typeof stat>>;
+    let info: BigIntStats;
     try {
-      info = await stat(absolute);
+      info = await stat(absolute, { bigint: true });
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') {
         throw new InputError(`${arg}: no such file or directory`);
@@ -50,13 +54,13 @@ export async function expandTracePaths(
     }
     if (!info.isDirectory()) {
       // A pipe or a device named outright (`<(zcat a.gz)`, /dev/stdin) is read as it comes.
-      addFile(absolute, info.isFile());
+      addFile(absolute, info);
       return;
     }
     let found = 0;
-    const addFound = (file: string) => {
+    const addFound = (file: string, fileInfo: BigIntStats) => {
       found++;
-      addFile(file, true);
+      addFile(file, fileInfo);
     };
     await walk(absolute, new Set(), addFound, (path, error) => {
       found++;
@@ -95,7 +99,7 @@ export async function expandTracePaths(
 async function walk(
   dir: string,
   ancestors: Set<string>,
-  addFile: (path: string) => void,
+  addFile: (path: string, info: BigIntStats) => void,
   fail: (path: string, error: string) => void,
 ): Promise<void> {
   let real: string;
@@ -118,16 +122,16 @@ async function walk(
     .sort();
   for (const name of names) {
     const path = join(dir, name);
-    let info: Awaited<ReturnType<typeof stat>>;
+    let info: BigIntStats;
     try {
-      info = await stat(path);
+      info = await stat(path, { bigint: true });
     } catch (error) {
       // A dangling link in a trace directory is skipped, as a shell glob would skip it.
       if (errnoCode(error) !== 'ENOENT') fail(path, describeErrno(error));
       continue;
     }
     if (info.isDirectory()) await walk(path, branch, addFile, fail);
-    else if (info.isFile()) addFile(path);
+    else if (info.isFile()) addFile(path, info);
   }
 }
 

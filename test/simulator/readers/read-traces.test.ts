@@ -2,7 +2,7 @@
  * readTraces over made-up trees: which files are read in which order, stdin, gzip, and the
  * ways a file can be shaped (JSON Lines, pretty-printed documents, arrays, broken lines).
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -89,6 +89,22 @@ describe('paths', () => {
       'ties/x.jsonl:2 event',
       'ties/y.jsonl:2 event',
     ]);
+  });
+
+  it('reads a file reached twice (a link beside its target, two spellings, a hard link) once, where it came first', async () => {
+    // Replayed twice, the second copy of each call would trip a rate limit.
+    write('logs/app-1.jsonl', `${line('2026-11-18T15:00:00Z')}\n`);
+    write('logs/app-2.jsonl', `${line('2026-11-18T15:00:00Z', 'other')}\n`);
+    symlinkSync('app-1.jsonl', join(root, 'logs/current.jsonl'));
+    linkSync(join(root, 'logs/app-2.jsonl'), join(root, 'logs/hard.jsonl'));
+    expect(where(await read(['logs']))).toEqual([
+      'logs/app-1.jsonl:1 event',
+      'logs/app-2.jsonl:1 event',
+    ]);
+    // The first path given keeps its place in a tie: here the link, before app-2.
+    expect(
+      where(await read(['logs/current.jsonl', 'logs/hard.jsonl', 'logs', './logs/app-1.jsonl'])),
+    ).toEqual(['logs/current.jsonl:1 event', 'logs/hard.jsonl:1 event']);
   });
 
   it('expands globs that the shell did not', async () => {
