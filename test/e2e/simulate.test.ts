@@ -7,7 +7,15 @@
  * of its own (run-cli's aegis() is synchronous and would serialise them).
  */
 import { spawn } from 'node:child_process';
-import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulationReport } from '../../src/simulator/types.js';
@@ -175,6 +183,20 @@ describe.concurrent('aegis simulate', () => {
     expect(strict.stdout).toContain('Malformed records');
     expect(strict.stderr).toMatch(
       /^aegis: --strict: 1 malformed record \(first: with-bad-line\.jsonl:18: /,
+    );
+  });
+
+  it('--strict fails a run with a broken link in its trace directory', async () => {
+    mkdirSync(join(dir.path, 'rotated'));
+    writeFileSync(
+      join(dir.path, 'rotated', 'app-1.jsonl'),
+      readFileSync(join(dir.path, 'traces', 'example.jsonl')),
+    );
+    symlinkSync('app-0.jsonl', join(dir.path, 'rotated', 'current.jsonl'));
+    const r = await sim(['rotated', '--policy', 'policies', '--strict']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'aegis: --strict: 1 malformed record (first: rotated/current.jsonl:0: cannot read the file: broken symbolic link (its target does not exist))\n',
     );
   });
 

@@ -1,19 +1,23 @@
 /**
  * Trace arguments -> the sources to read, in order: each argument in command-line order, a
  * directory as every file below it sorted by path, a glob as its sorted matches, `-` as
- * standard input, each file once however many paths lead to it. A path that names nothing (a glob that matches nothing, a directory with no
- * files below it) is the user's mistake and throws InputError before anything is read; a file
- * or directory that exists but cannot be read becomes an `unreadable` source, which the reader
- * reports as a malformed record so that one bad file among many does not stop a replay.
+ * standard input, each file once however many paths lead to it. A path that names nothing (a
+ * glob that matches nothing, a directory with no files below it) is the user's mistake and
+ * throws InputError before anything is read; a file or directory that exists but cannot be
+ * read, and a broken symbolic link found in a directory or matched by a glob, become an
+ * `unreadable` source, which the reader reports as a malformed record so that one bad file
+ * among many does not stop a replay (and `--strict` fails the run).
  */
 import type { BigIntStats, Dirent } from 'node:fs';
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { describeErrno, errnoCode } from '../../errno.js';
 import { InputError } from '../../errors.js';
 import { expandGlob, hasGlobMagic } from './glob.js';
 
 export const STDIN_NAME = '<stdin>';
+
+const BROKEN_LINK = 'broken symbolic link (its target does not exist)';
 
 export type TraceSource =
   /** `regular`: a regular file, which can be read again from the start (not a pipe or device). */
@@ -41,11 +45,16 @@ export async function expandTracePaths(
     seen.add(identity);
     sources.push({ kind: 'file', path: absolute, file: display(absolute), regular: info.isFile() });
   };
-  const addPath = async (absolute: string, arg: string) => {
+  const addPath = async (absolute: string, arg: string, matched = false) => {
     let info: BigIntStats;
     try {
       info = await stat(absolute, { bigint: true });
     } catch (error) {
+      // A glob's match that is a link to nothing is read as a directory's would be.
+      if (matched && errnoCode(error) === 'ENOENT' && (await isSymbolicLink(absolute))) {
+        sources.push({ kind: 'unreadable', file: display(absolute), error: BROKEN_LINK });
+        return;
+      }
       if (errnoCode(error) === 'ENOENT') {
         throw new InputError(`${arg}: no such file or directory`);
       }
@@ -81,7 +90,7 @@ export async function expandTracePaths(
     if (hasGlobMagic(arg) && !(await exists(absolute))) {
       const matches = await expandGlob(arg, cwd);
       if (matches.length === 0) throw new InputError(`${arg}: no files match this pattern`);
-      for (const match of matches) await addPath(match, match);
+      for (const match of matches) await addPath(match, match, true);
       continue;
     }
     await addPath(absolute, arg);
@@ -116,23 +125,31 @@ async function walk(
     return;
   }
   const branch = new Set(ancestors).add(real);
-  const names = entries
-    .map((e) => e.name)
-    .filter((name) => !name.startsWith('.'))
-    .sort();
-  for (const name of names) {
-    const path = join(dir, name);
+  const visible = entries
+    .filter((entry) => !entry.name.startsWith('.'))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of visible) {
+    const path = join(dir, entry.name);
     let info: BigIntStats;
     try {
       info = await stat(path, { bigint: true });
     } catch (error) {
-      // A dangling link in a trace directory is skipped, as a shell glob would skip it.
       if (errnoCode(error) !== 'ENOENT') fail(path, describeErrno(error));
+      // A link to nothing (`current.jsonl` after its file was rotated away) is a trace that
+      // cannot be read, as `validate` says of a policy; a file gone since the listing is not.
+      else if (entry.isSymbolicLink()) fail(path, BROKEN_LINK);
       continue;
     }
     if (info.isDirectory()) await walk(path, branch, addFile, fail);
     else if (info.isFile()) addFile(path, info);
   }
+}
+
+async function isSymbolicLink(path: string): Promise<boolean> {
+  return lstat(path).then(
+    (info) => info.isSymbolicLink(),
+    () => false,
+  );
 }
 
 async function exists(path: string): Promise<boolean> {

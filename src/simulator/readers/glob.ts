@@ -3,9 +3,10 @@
  * `*`, `?`, `[...]` (with `!` or `^` to negate) and `{a,b}` within one path segment, and `**`
  * as a whole segment for any number of directories. Written here rather than taken from a
  * package because it is this small and `fs.glob` is not in Node 20. Like a shell, wildcards do
- * not match names starting with `.` unless the segment itself starts with `.`.
+ * not match names starting with `.` unless the segment itself starts with `.`. A symbolic link
+ * to nothing is matched by its name, as a shell matches it, for the reader to report.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 
 const MAGIC = /[*?[{]/;
@@ -135,8 +136,12 @@ async function list(dir: string): Promise<Entry[]> {
   }
 }
 
+/**
+ * Whether the entry is there, a link to nothing included: a wildcard matches such a link by
+ * its name, so a literal last segment does too (the reader reports it as unreadable).
+ */
 async function exists(dir: string, name: string): Promise<boolean> {
-  return stat(join(dir, name)).then(
+  return lstat(join(dir, name)).then(
     () => true,
     () => false,
   );

@@ -154,6 +154,43 @@ describe('paths', () => {
     expect(where(records.slice(1))).toEqual(['t/b.jsonl:1 event']);
   });
 
+  it('reports a broken link found in a directory or matched by a glob as unreadable, in its place', async () => {
+    write('rotated/app-1.jsonl', `${line('2026-11-18T15:00:00Z')}\n`);
+    write('rotated/sub/app-2.jsonl', `${line('2026-11-18T15:00:01Z')}\n`);
+    symlinkSync('app-0.jsonl', join(root, 'rotated/current.jsonl'));
+    symlinkSync('gone.jsonl', join(root, 'rotated/sub/current.jsonl'));
+    const broken = {
+      kind: 'malformed',
+      error: 'cannot read the file: broken symbolic link (its target does not exist)',
+    };
+    const dirRecords = await read(['rotated']);
+    expect(where(dirRecords)).toEqual([
+      'rotated/current.jsonl:0 malformed',
+      'rotated/sub/current.jsonl:0 malformed',
+      'rotated/app-1.jsonl:1 event',
+      'rotated/sub/app-2.jsonl:1 event',
+    ]);
+    expect(dirRecords[0]).toMatchObject(broken);
+    // A wildcard matches the link by its name, and so does a literal last segment.
+    for (const pattern of [
+      'rotated/*.jsonl',
+      'rotated/**/current.jsonl',
+      'rotated/s*/current.jsonl',
+    ]) {
+      const records = await read([pattern]);
+      expect(records.filter((r) => r.kind === 'malformed').length, pattern).toBeGreaterThan(0);
+      for (const r of records.filter((r) => r.kind === 'malformed'))
+        expect(r).toMatchObject(broken);
+    }
+    expect(where(await read(['rotated/s*/current.jsonl']))).toEqual([
+      'rotated/sub/current.jsonl:0 malformed',
+    ]);
+    // Named outright, it names nothing: exit 2 before anything is read, as for a missing file.
+    await expect(read(['rotated/current.jsonl'])).rejects.toThrow(
+      'rotated/current.jsonl: no such file or directory',
+    );
+  });
+
   it('reports a directory link loop and goes on', async () => {
     write('loop/real.jsonl', `${line('2026-11-18T15:00:00Z')}\n`);
     symlinkSync('.', join(root, 'loop/again'));
