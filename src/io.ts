@@ -9,6 +9,11 @@ export interface CommandIO {
   interactive: boolean;
   /** Standard input, for `-` arguments. */
   stdin: NodeJS.ReadableStream;
+  /**
+   * The descriptor `stdin` reads (0 for the process's), looked at before it is read: a
+   * directory there reads as no bytes at all, and a file there must not be written over.
+   */
+  stdinFd?: number;
 }
 
 /**
@@ -33,6 +38,7 @@ export function processIO(onLostOutput: (message: string) => void = () => {}): C
     color,
     interactive: Boolean(process.stderr.isTTY) && !env.CI,
     stdin: process.stdin,
+    stdinFd: 0,
   };
 }
 

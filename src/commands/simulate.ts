@@ -95,6 +95,7 @@ export async function run(options: SimulateCommandOptions, io: CommandIO): Promi
       traces: options.traces,
       cwd: io.cwd,
       stdin: io.stdin,
+      ...(io.stdinFd !== undefined ? { stdinFd: io.stdinFd } : {}),
       policy: policy.set,
       ...(baseline?.ok ? { baseline: baseline.set } : {}),
       engine,

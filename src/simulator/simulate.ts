@@ -21,6 +21,8 @@ export interface SimulateOptions {
   traces: string[];
   cwd: string;
   stdin?: NodeJS.ReadableStream;
+  /** The descriptor `stdin` reads (ReadTracesOptions.stdinFd). */
+  stdinFd?: number;
   policy: PolicySet;
   baseline?: PolicySet;
   engine: EngineName;
@@ -91,6 +93,7 @@ async function simulateOneThread(
     const records = readTraceBatches(options.traces, {
       cwd: options.cwd,
       ...(options.stdin ? { stdin: options.stdin } : {}),
+      ...(options.stdinFd !== undefined ? { stdinFd: options.stdinFd } : {}),
       // A worker is sent the lines of its events (split-batch.ts).
       ...(split ? { keepText: true } : {}),
     });

@@ -8,8 +8,10 @@
  */
 import { spawn } from 'node:child_process';
 import {
+  closeSync,
   linkSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -23,19 +25,25 @@ import { aegis, type CliResult, expectCleanRefusal, REPO, tempDir } from './run-
 
 let dir: { path: string; remove: () => void };
 
-/** The built CLI, asynchronously: NO_COLOR, no CI, a hard timeout. */
-function cli(args: readonly string[], input = ''): Promise<CliResult> {
+/**
+ * The built CLI, asynchronously: NO_COLOR, no CI, a hard timeout. `input` is written to its
+ * standard input, or `{ from }` (a path in the test directory) opened as it, as `< from` would.
+ */
+function cli(args: readonly string[], input: string | { from: string } = ''): Promise<CliResult> {
   return new Promise((resolve, reject) => {
+    const fd = typeof input === 'string' ? undefined : openSync(join(dir.path, input.from), 'r');
     const child = spawn(process.execPath, [join(REPO, 'bin', 'aegis'), ...args], {
       cwd: dir.path,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NO_COLOR: '1' },
+      stdio: [fd ?? 'pipe', 'pipe', 'pipe'],
     });
+    if (fd !== undefined) closeSync(fd);
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+    child.stdout?.setEncoding('utf8').on('data', (s: string) => {
       stdout += s;
     });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+    child.stderr?.setEncoding('utf8').on('data', (s: string) => {
       stderr += s;
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
@@ -44,11 +52,12 @@ function cli(args: readonly string[], input = ''): Promise<CliResult> {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
-    child.stdin.end(input);
+    if (typeof input === 'string') child.stdin?.end(input);
   });
 }
 
-const sim = (args: string[], input?: string) => cli(['simulate', ...args], input);
+const sim = (args: string[], input?: string | { from: string }) =>
+  cli(['simulate', ...args], input);
 const json = (stdout: string) => JSON.parse(stdout) as SimulationReport;
 
 const cached = new Map<string, Promise<CliResult>>();
@@ -226,6 +235,16 @@ describe.concurrent('aegis simulate', () => {
     );
     const lenient = await sim(['-', '--policy', 'policies', '--format', 'json'], log);
     expect(lenient.code, lenient.stderr).toBe(0);
+  });
+
+  it('--strict fails a run whose standard input is a directory (`< dir`), which reads as nothing', async () => {
+    const r = await sim(['-', 'traces', '--policy', 'policies', '--strict', '--format', 'json'], {
+      from: 'traces',
+    });
+    expect(r.code).toBe(2);
+    expect(json(r.stdout).first_malformed).toEqual([
+      { file: '<stdin>', line: 0, error: 'cannot read the file: standard input is a directory' },
+    ]);
   });
 
   it('reads a trace from stdin', async () => {

@@ -8,7 +8,7 @@
  * `unreadable` source, which the reader reports as a malformed record so that one bad file
  * among many does not stop a replay (and `--strict` fails the run).
  */
-import type { BigIntStats, Dirent } from 'node:fs';
+import { type BigIntStats, type Dirent, fstatSync } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { describeErrno, errnoCode } from '../../errno.js';
@@ -25,9 +25,15 @@ export type TraceSource =
   | { kind: 'stdin'; file: string }
   | { kind: 'unreadable'; file: string; error: string };
 
+export interface ExpandOptions {
+  /** The descriptor a `-` reads, to look at first; without it, `-` is read as it comes. */
+  stdinFd?: number;
+}
+
 export async function expandTracePaths(
   paths: readonly string[],
   cwd: string,
+  options: ExpandOptions = {},
 ): Promise<TraceSource[]> {
   const display = (absolute: string) => {
     const rel = relative(cwd, absolute);
@@ -81,9 +87,7 @@ export async function expandTracePaths(
 
   for (const arg of paths) {
     if (arg === '-') {
-      if (!sources.some((s) => s.kind === 'stdin')) {
-        sources.push({ kind: 'stdin', file: STDIN_NAME });
-      }
+      if (!sources.some((s) => s.file === STDIN_NAME)) sources.push(stdinSource(options.stdinFd));
       continue;
     }
     const absolute = resolve(cwd, arg);
@@ -96,6 +100,25 @@ export async function expandTracePaths(
     await addPath(absolute, arg);
   }
   return sources;
+}
+
+/**
+ * `-`: standard input, unless what is behind it cannot be read. A directory there (`< /tmp`)
+ * would read as no bytes, an empty trace that passes every gate; it is an unreadable file. A
+ * closed standard input cannot be told from /dev/null (Node opens that in its place).
+ */
+function stdinSource(fd: number | undefined): TraceSource {
+  if (fd === undefined) return { kind: 'stdin', file: STDIN_NAME };
+  let info: BigIntStats;
+  try {
+    info = fstatSync(fd, { bigint: true });
+  } catch (error) {
+    return { kind: 'unreadable', file: STDIN_NAME, error: describeErrno(error) };
+  }
+  if (info.isDirectory()) {
+    return { kind: 'unreadable', file: STDIN_NAME, error: 'standard input is a directory' };
+  }
+  return { kind: 'stdin', file: STDIN_NAME };
 }
 
 /**

@@ -19,6 +19,11 @@ export interface ReadTracesOptions {
   cwd: string;
   /** Read for a `-` argument; process.stdin when not given. */
   stdin?: NodeJS.ReadableStream;
+  /**
+   * The descriptor `stdin` reads, looked at first (a directory there is an unreadable file);
+   * 0 when `stdin` is not given.
+   */
+  stdinFd?: number;
   /** Keep each aegis JSON Lines event's line (TraceEvent.text). */
   keepText?: boolean;
 }
@@ -38,7 +43,12 @@ export async function* readTraceBatches(
   paths: readonly string[],
   options: ReadTracesOptions,
 ): AsyncGenerator<TraceRecord[]> {
-  const sources = await expandTracePaths(paths, options.cwd);
+  const stdinFd = options.stdinFd ?? (options.stdin ? undefined : 0);
+  const sources = await expandTracePaths(
+    paths,
+    options.cwd,
+    stdinFd !== undefined ? { stdinFd } : {},
+  );
   // Shared by every file: the same span exported into two files still counts once.
   const seen = new SeenSpans();
   const read = (source: TraceSource, spans: SeenSpans, index: number) =>

@@ -2,7 +2,16 @@
  * readTraces over made-up trees: which files are read in which order, stdin, gzip, and the
  * ways a file can be shaped (JSON Lines, pretty-printed documents, arrays, broken lines).
  */
-import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -231,6 +240,23 @@ describe('paths', () => {
     const gz = gzipSync(`${line('2026-11-18T15:00:00Z')}\n${line('2026-11-18T15:00:01Z')}`);
     const zipped = Readable.from([gz.subarray(0, 1), gz.subarray(1)]);
     expect(where(await read(['-'], zipped))).toEqual(['<stdin>:1 event', '<stdin>:2 event']);
+  });
+
+  it('reports a directory on the standard input as unreadable, not as an empty trace', async () => {
+    const fd = openSync(join(root, 't'), 'r');
+    try {
+      const records: TraceRecord[] = [];
+      const options = { cwd: root, stdin: Readable.from([]), stdinFd: fd };
+      for await (const r of readTraces(['-', 't/b.jsonl'], options)) records.push(r);
+      expect(records[0]).toEqual({
+        kind: 'malformed',
+        origin: { file: '<stdin>', line: 0 },
+        error: 'cannot read the file: standard input is a directory',
+      });
+      expect(where(records.slice(1))).toEqual(['t/b.jsonl:1 event']);
+    } finally {
+      closeSync(fd);
+    }
   });
 
   it('stops reading when the consumer stops', async () => {
