@@ -35,16 +35,25 @@ export function refuseBundleOverKeyName(path: string, option: string): void {
     );
 }
 
+/** An input already open (standard input), as its stat tells it. */
+export interface OpenedFile {
+  dev: bigint;
+  ino: bigint;
+}
+
 /**
- * Throws UsageError when a target is one of `inputs` (absolute paths). `what` names an input
- * in the message: `${target} is ${what}` ("one of the policy files being compiled").
+ * Throws UsageError when a target is one of `inputs` (absolute paths, or files already open).
+ * `what` names an input in the message: `${target} is ${what}` ("one of the policy files being
+ * compiled").
  */
 export function refuseWritingOver(
   targets: readonly string[],
-  inputs: readonly string[],
+  inputs: readonly (string | OpenedFile)[],
   what: string,
 ): void {
-  const inputSet = new Set(inputs.map(fileIdentity));
+  const inputSet = new Set(
+    inputs.map((input) => (typeof input === 'string' ? fileIdentity(input) : statIdentity(input))),
+  );
   for (const target of targets) {
     if (inputSet.has(fileIdentity(target))) {
       throw new UsageError(`${target} is ${what}; write elsewhere`);

@@ -78,7 +78,7 @@ export async function run(options: SimulateCommandOptions, io: CommandIO): Promi
   const threads = threadsFromEnv(io.env);
 
   if (options.output !== undefined && options.output !== '-') {
-    await refuseOverwritingInputs(resolve(io.cwd, options.output), options, io.cwd);
+    await refuseOverwritingInputs(resolve(io.cwd, options.output), options, io);
   }
 
   const policy = await loadSet('policy', options.policy, engine, io);
@@ -187,11 +187,13 @@ function outOfRange(time: string): boolean {
 async function refuseOverwritingInputs(
   output: string,
   options: SimulateCommandOptions,
-  cwd: string,
+  io: CommandIO,
 ): Promise<void> {
+  const { cwd } = io;
   const policyPaths = [...(options.policy ?? []), ...(options.baseline ?? [])];
+  const stdinFd = io.stdinFd !== undefined ? { stdinFd: io.stdinFd } : {};
   // A trace argument that names nothing is the replay's to report, as it always was.
-  const sources = await expandTracePaths(options.traces, cwd).catch((error: unknown) => {
+  const sources = await expandTracePaths(options.traces, cwd, stdinFd).catch((error: unknown) => {
     if (error instanceof InputError) return [];
     throw error;
   });
@@ -201,6 +203,12 @@ async function refuseOverwritingInputs(
     [...traces, ...policyFileArguments(policyPaths, cwd)],
     'one of the traces, policies or bundles of this run',
   );
+  // `- -o trace.jsonl < trace.jsonl`: the file would be replaced before it is read.
+  for (const source of sources) {
+    if (source.kind === 'stdin' && source.opened) {
+      refuseWritingOver([output], [source.opened], 'the trace read on standard input (-)');
+    }
+  }
   refuseWritingIntoPolicyDirectory(
     output,
     policyPaths,

@@ -181,6 +181,27 @@ describe.concurrent('aegis simulate', () => {
     expect(readdirSync(join(dir.path, 'baseline'))).toEqual(['agents.yaml']);
   });
 
+  it('-o refuses the file on standard input (`- -o t.jsonl < t.jsonl`), by any link to it', async () => {
+    const trace = readFileSync(join(dir.path, 'traces', 'example.jsonl'), 'utf8');
+    writeFileSync(join(dir.path, 'on-stdin.jsonl'), trace);
+    symlinkSync('on-stdin.jsonl', join(dir.path, 'on-stdin-link.jsonl'));
+    const results = await Promise.all(
+      ['on-stdin.jsonl', 'on-stdin-link.jsonl'].map((output) =>
+        sim(['-', '--policy', 'policies', '-o', output], { from: 'on-stdin.jsonl' }),
+      ),
+    );
+    for (const result of results) expectCleanRefusal(result);
+    expect(results[1]?.stderr).toBe(
+      `aegis: ${join(dir.path, 'on-stdin-link.jsonl')} is the trace read on standard input (-); write elsewhere\n`,
+    );
+    expect(readFileSync(join(dir.path, 'on-stdin.jsonl'), 'utf8')).toBe(trace);
+    // Another file is written as usual.
+    const elsewhere = await sim(['-', '--policy', 'policies', '-o', 'from-stdin.txt'], {
+      from: 'on-stdin.jsonl',
+    });
+    expect(elsewhere.code, elsewhere.stderr).toBe(0);
+  });
+
   it('counts a malformed record, and --strict makes it exit 2', async () => {
     const [plain, strict] = await Promise.all([
       sim(['with-bad-line.jsonl', '--policy', 'policies', '--format', 'json']),

@@ -22,7 +22,8 @@ const BROKEN_LINK = 'broken symbolic link (its target does not exist)';
 export type TraceSource =
   /** `regular`: a regular file, which can be read again from the start (not a pipe or device). */
   | { kind: 'file'; path: string; file: string; regular: boolean }
-  | { kind: 'stdin'; file: string }
+  /** `opened`: standard input is a regular file (`< trace.jsonl`), which an output must not be. */
+  | { kind: 'stdin'; file: string; opened?: { dev: bigint; ino: bigint } }
   | { kind: 'unreadable'; file: string; error: string };
 
 export interface ExpandOptions {
@@ -118,7 +119,9 @@ function stdinSource(fd: number | undefined): TraceSource {
   if (info.isDirectory()) {
     return { kind: 'unreadable', file: STDIN_NAME, error: 'standard input is a directory' };
   }
-  return { kind: 'stdin', file: STDIN_NAME };
+  return info.isFile()
+    ? { kind: 'stdin', file: STDIN_NAME, opened: { dev: info.dev, ino: info.ino } }
+    : { kind: 'stdin', file: STDIN_NAME };
 }
 
 /**
