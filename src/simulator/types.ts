@@ -33,7 +33,10 @@ export interface TraceEvent {
   recorded?: { decision?: string; outcome?: string };
   traceId?: string;
   spanId?: string;
-  /** Decision-log events whose `erased` lists paths under /input: evaluated, but flagged. */
+  /**
+   * Decision-log events whose `erased` or `masked` lists paths under /input (removed or replaced
+   * by OPA's mask policy): evaluated, but flagged.
+   */
   erased?: string[];
   /**
    * aegis JSON Lines: set when the line had `\u` escapes. Without them its strings cannot hold
@@ -106,7 +109,7 @@ export interface SimulationReport {
   filtered?: number;
   /** Events that arrived later than the reorder window allowed (replayed out of order). */
   late: number;
-  /** Decision-log events evaluated despite erased input fields. */
+  /** Decision-log events evaluated despite erased or masked input fields. */
   erased: number;
   outcomes: OutcomeCounts;
   would_block: number;

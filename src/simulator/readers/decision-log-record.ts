@@ -51,19 +51,22 @@ export function decisionLogRecord(value: unknown, origin: TraceOrigin): TraceRec
   if (!DECISION_PATHS.has(path)) {
     return { kind: 'skip', origin, reason: `decision path ${path} is not aegis/decision` };
   }
-  const erasedInput = Array.isArray(value.erased)
-    ? value.erased.filter(
-        (p): p is string => typeof p === 'string' && (p === '/input' || p.startsWith('/input/')),
-      )
-    : [];
+  // OPA's mask policy removes fields (`erased`) or replaces them (`masked`, say with
+  // "**REDACTED**"): either way the input logged is not the one decided on, so the replay of
+  // such an event is flagged, not taken for the real thing.
+  const erased = inputPaths(value.erased);
+  const masked = inputPaths(value.masked);
+  const erasedInput = [...erased, ...masked];
   const { input, timestamp } = value;
   if (!isObject(input)) {
     return {
       kind: 'malformed',
       origin,
-      error: erasedInput.includes('/input')
+      error: erased.includes('/input')
         ? 'decision-log event has its whole input erased'
-        : 'decision-log event has no input object',
+        : masked.includes('/input')
+          ? 'decision-log event has its whole input masked'
+          : 'decision-log event has no input object',
     };
   }
   if (typeof timestamp !== 'string') {
@@ -91,6 +94,15 @@ export function decisionLogRecord(value: unknown, origin: TraceOrigin): TraceRec
     ...(spanId ? { spanId } : {}),
     ...(erasedInput.length > 0 ? { erased: erasedInput } : {}),
   };
+}
+
+/** The JSON pointers under /input among an event's `erased` or `masked` list. */
+function inputPaths(list: unknown): string[] {
+  return Array.isArray(list)
+    ? list.filter(
+        (p): p is string => typeof p === 'string' && (p === '/input' || p.startsWith('/input/')),
+      )
+    : [];
 }
 
 /**

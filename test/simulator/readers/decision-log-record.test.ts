@@ -101,8 +101,26 @@ describe('decision-log events', () => {
     expect(bare).not.toHaveProperty('erased');
   });
 
+  it('flags input paths that the mask policy replaced (`masked`) as it does erased ones', () => {
+    const redacted = { ...input, params: { amount: '**REDACTED**' } };
+    expect(
+      decisionLogRecord(
+        event({
+          input: redacted,
+          erased: ['/input/params/ssn'],
+          masked: ['/input/params/amount', '/result/reasons', 7],
+        }),
+        origin,
+      ),
+    ).toMatchObject({ kind: 'event', erased: ['/input/params/ssn', '/input/params/amount'] });
+    expect(decisionLogRecord(event({ masked: ['/input'] }), origin)).toMatchObject({
+      erased: ['/input'],
+    });
+  });
+
   it.each([
     [{ input: undefined }, 'decision-log event has no input object'],
+    [{ input: undefined, masked: ['/input'] }, 'decision-log event has its whole input masked'],
     [{ input: undefined, erased: ['/input'] }, 'decision-log event has its whole input erased'],
     [{ input: [1] }, 'decision-log event has no input object'],
     [{ timestamp: undefined }, 'decision-log event has no timestamp'],
