@@ -2,11 +2,11 @@
  * The bytes of one trace source, gunzipped when they start with the gzip magic number. The
  * content decides, not the name: `kubectl logs | gzip` on stdin works, and a `.gz` file that
  * was already unpacked is read as it is. Several gzip members back to back (`cat a.gz b.gz`)
- * are read as one stream, as gunzip does.
+ * are read as one stream, as gunzip does; bytes after the last that are not zeros are an
+ * error, once all the data before them has been read (gunzip.ts).
  */
 import { createReadStream } from 'node:fs';
-import { pipeline, Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { gunzip } from './gunzip.js';
 
 /**
  * 64 KiB, measured: larger chunks mean fewer trips through the async iterators above, but
@@ -48,10 +48,7 @@ export async function* gunzipIfCompressed(
       yield* rest();
       return;
     }
-    // pipeline() forwards an error of either side to the gunzip stream read below, and
-    // destroys both when the loop below is left early.
-    const gunzip = pipeline(Readable.from(rest()), createGunzip(), () => {});
-    for await (const chunk of gunzip) yield toBuffer(chunk);
+    yield* gunzip(rest(), CHUNK_BYTES);
   } finally {
     await it.return?.();
   }

@@ -1,5 +1,6 @@
 import type { TraceRecord } from '../types.js';
 import type { TraceSource } from './expand-trace-paths.js';
+import { TrailingGarbageError } from './gunzip.js';
 import { LineSplitter } from './line-splitter.js';
 import { fileChunks, gunzipIfCompressed } from './open-chunks.js';
 import { readPlainFile } from './read-plain-file.js';
@@ -14,8 +15,9 @@ export interface SourceOptions extends ParserOptions {
 /**
  * The records of one source, a batch per chunk read. A source that cannot be opened, or whose
  * bytes stop making sense (a truncated gzip file), ends with a malformed record instead of an
- * exception: one bad file must not cost the replay of all the others. Only errors of the read
- * itself are caught here; one from parsing would be a bug and is left to surface.
+ * exception, after the records read before it: one bad file must not cost the replay of all
+ * the others, nor a bad end the rest of its file. Only errors of the read itself are caught
+ * here; one from parsing would be a bug and is left to surface.
  */
 export async function* readTraceSource(
   source: TraceSource,
@@ -37,7 +39,11 @@ export async function* readTraceSource(
       try {
         next = await chunks.next();
       } catch (error) {
-        yield [parser.readError(error)];
+        // Something appended to a .gz file: the data before it was whole and its checksum good,
+        // so its last line (no newline after it) and a document still open are read too.
+        const records = error instanceof TrailingGarbageError ? parser.finish(splitter.end()) : [];
+        records.push(parser.readError(error));
+        yield records;
         return;
       }
       if (next.done) break;

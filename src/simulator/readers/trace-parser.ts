@@ -97,10 +97,15 @@ export class TraceParser {
     return out;
   }
 
-  /** The record for a read that failed (I/O, a corrupt gzip stream) after `line` lines. */
+  /**
+   * The record for a read that failed (I/O, a corrupt gzip stream): at line 0, the file as a
+   * whole, when no line of it was read; else at the line after the last one read, which is
+   * where the reading stopped.
+   */
   readError(error: unknown): TraceRecord {
     const message = error instanceof Error ? error.message : String(error);
-    return this.#malformed(this.#line, `cannot read the file: ${message}`);
+    const line = this.#line === 0 ? 0 : this.#line + 1;
+    return this.#malformed(line, `cannot read the file: ${message}`);
   }
 
   #malformed(line: number, error: string): TraceRecord {

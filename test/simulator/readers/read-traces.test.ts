@@ -226,11 +226,42 @@ describe('paths', () => {
       error: 'cannot read the file: unexpected end of file',
     });
     expect(records.slice(0, -1).every((r) => r.kind === 'event')).toBe(true);
+    // At the line that was cut off, the one after the last record read.
+    const good = records.filter((r) => r.kind === 'event' && r.origin.file === 'broken.jsonl.gz');
+    expect(last?.origin.line).toBe(good.length + 1);
     expect(records.length).toBeGreaterThan(20);
     expect(where(records.slice(6, 8))).toEqual([
       'broken.jsonl.gz:7 event',
       't/sub/deeper/d.log:1 event',
     ]);
+  });
+
+  it('reads every record of a gzip file with something appended, then reports what follows', async () => {
+    const times = Array.from({ length: 3000 }, (_, i) => {
+      const s = String(i % 60).padStart(2, '0');
+      return `2026-11-18T${String(Math.floor(i / 3600)).padStart(2, '0')}:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${s}Z`;
+    });
+    const body = times.map((time) => line(time)).join('\n');
+    for (const [name, text] of [
+      ['appended.jsonl.gz', `${body}\n`],
+      // No newline after the last line: the member is whole, so that line is whole too.
+      ['appended-no-newline.jsonl.gz', body],
+    ] as const) {
+      write(name, Buffer.concat([gzipSync(text), Buffer.from('garbage\n')]));
+      const records = await read([name]);
+      expect(records.filter((r) => r.kind === 'event')).toHaveLength(3000);
+      expect(records.at(-1)).toEqual({
+        kind: 'malformed',
+        origin: { file: name, line: 3001 },
+        error: 'cannot read the file: trailing garbage after the gzip data',
+      });
+      expect(records).toHaveLength(3001);
+    }
+    // On stdin too, and zero bytes after the data are padding, not an error.
+    const padded = Readable.from([Buffer.concat([gzipSync(`${body}\n`), Buffer.alloc(512)])]);
+    const fromStdin = await read(['-'], padded);
+    expect(fromStdin.every((r) => r.kind === 'event')).toBe(true);
+    expect(fromStdin).toHaveLength(3000);
   });
 
   it('reads `-` from the stdin it is given, gzipped or not, once', async () => {
