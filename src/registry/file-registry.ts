@@ -2,7 +2,7 @@
  * The `file:` registry, a directory:
  *   index.json              versions, channels and history (the commit point, see registry-index)
  *   bundles/<version>.tar.gz  immutable bundle bytes
- *   lock                    held during a change
+ *   lock/                   held during a change (see registry-lock: a directory naming its owner)
  * A change writes the bundle first (temp + fsync + rename; without an index entry it is
  * invisible and overwritten by the next publish of that version), then renames the new index
  * into place. A crash before that rename leaves the registry as before, after it as after.
