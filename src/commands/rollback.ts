@@ -10,7 +10,7 @@ import type { CommandIO } from '../io.js';
 import { rollbackTarget } from '../registry/file-registry.js';
 import { loadPublicKeys } from '../registry/load-public-keys.js';
 import { existingRegistry, openRegistry } from '../registry/open-registry.js';
-import { currentUser } from '../registry/registry.js';
+import { channelVersion, currentUser } from '../registry/registry.js';
 import { printResult, textOrJson } from './text-or-json.js';
 
 export interface RollbackCommandOptions {
@@ -28,7 +28,7 @@ export async function run(options: RollbackCommandOptions, io: CommandIO): Promi
   const channel = options.channel;
   const keys = await loadPublicKeys(options.pub, io.cwd, 'rollback');
   const registry = existingRegistry(openRegistry(options.registry, io.cwd), options.registry);
-  const current = (await registry.channels())[channel];
+  const current = channelVersion(await registry.channels(), channel);
   const versions = await registry.list();
 
   let target = options.to;

@@ -23,7 +23,7 @@ import type {
   Registry,
   SetChannelResult,
 } from './registry.js';
-import { isValidName } from './registry.js';
+import { channelMap, channelVersion, isValidName } from './registry.js';
 import { REGISTRY_INDEX_FILE, type RegistryIndex, readRegistryIndex } from './registry-index.js';
 import { withRegistryLock } from './registry-lock.js';
 
@@ -51,7 +51,7 @@ export class FileRegistry implements Registry {
   }
 
   async channels(): Promise<Record<string, string>> {
-    return { ...(await this.readIndex()).channels };
+    return channelMap(Object.entries((await this.readIndex()).channels));
   }
 
   async history(channel?: string): Promise<HistoryEntry[]> {
@@ -93,6 +93,8 @@ export class FileRegistry implements Registry {
       await durableWrite(this.bundlePath(version), bytes, 'bundle');
       const digest = sha256Hex(bytes);
       const time = (info.time ?? new Date()).toISOString();
+      const previous =
+        info.channel !== undefined ? channelVersion(index.channels, info.channel) : undefined;
       const entry: HistoryEntry = {
         time,
         user: info.user,
@@ -100,9 +102,7 @@ export class FileRegistry implements Registry {
         version,
         digest,
         ...(info.channel !== undefined ? { channel: info.channel } : {}),
-        ...(info.channel !== undefined && index.channels[info.channel] !== undefined
-          ? { previous: index.channels[info.channel] }
-          : {}),
+        ...(previous !== undefined ? { previous } : {}),
         ...(info.message !== undefined ? { message: info.message } : {}),
       };
       const next: RegistryIndex = {
@@ -126,7 +126,7 @@ export class FileRegistry implements Registry {
       const index = await this.readIndex();
       const found = index.versions.find((v) => v.version === version);
       if (!found) return { ok: false, reason: 'not-found' };
-      const previous = index.channels[channel];
+      const previous = channelVersion(index.channels, channel);
       const entry: HistoryEntry = {
         time: (info.time ?? new Date()).toISOString(),
         user: info.user,

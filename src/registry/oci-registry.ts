@@ -30,7 +30,7 @@ import type {
   Registry,
   SetChannelResult,
 } from './registry.js';
-import { isValidName } from './registry.js';
+import { channelMap, isValidName } from './registry.js';
 
 export const BUNDLE_LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
 export const EMPTY_CONFIG = 'application/vnd.oci.image.config.v1+json';
@@ -175,12 +175,12 @@ export class OciRegistry implements Registry {
 
   async channels(): Promise<Record<string, string>> {
     const names = [...channelNames((await this.readHistory()).document.entries)].sort();
-    const result: Record<string, string> = {};
+    const found: Array<[string, string]> = [];
     for (const name of names) {
       const version = await this.channelVersion(name);
-      if (version !== undefined) result[name] = version;
+      if (version !== undefined) found.push([name, version]);
     }
-    return result;
+    return channelMap(found);
   }
 
   async history(channel?: string): Promise<HistoryEntry[]> {

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
-import type { HistoryEntry } from './registry.js';
+import { channelMap, type HistoryEntry } from './registry.js';
 
 export const REGISTRY_INDEX_FORMAT = 1;
 /** The index's name in the registry directory: a directory without it is not a registry. */
@@ -24,7 +24,7 @@ export interface RegistryIndex {
 }
 
 export function emptyIndex(): RegistryIndex {
-  return { version: REGISTRY_INDEX_FORMAT, versions: [], channels: {}, history: [] };
+  return { version: REGISTRY_INDEX_FORMAT, versions: [], channels: channelMap([]), history: [] };
 }
 
 /**
@@ -62,5 +62,6 @@ export async function readRegistryIndex(path: string): Promise<RegistryIndex> {
     record.channels === null
   )
     throw new InputError(`${path} is not a registry index (versions, channels, history)`);
-  return parsed as RegistryIndex;
+  const index = parsed as RegistryIndex;
+  return { ...index, channels: channelMap(Object.entries(index.channels)) };
 }

@@ -61,6 +61,25 @@ export interface Registry {
   history(channel?: string): Promise<HistoryEntry[]>;
 }
 
+/**
+ * The version a channel points at. Channel names such as `constructor` or `toString` are
+ * valid, so a channel map is only ever read by own property: a plain object would answer for
+ * a channel that does not exist with a member of Object.prototype.
+ */
+export function channelVersion(
+  channels: Readonly<Record<string, string>>,
+  channel: string,
+): string | undefined {
+  return Object.hasOwn(channels, channel) ? channels[channel] : undefined;
+}
+
+/** A channel map without a prototype, so that even a plain index finds only channels. */
+export function channelMap(entries: Iterable<readonly [string, string]>): Record<string, string> {
+  const map: Record<string, string> = Object.create(null);
+  for (const [channel, version] of entries) map[channel] = version;
+  return map;
+}
+
 /** Versions and channels become file names and URL segments: keep them boring. */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 

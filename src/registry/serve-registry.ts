@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FileRegistry } from './file-registry.js';
-import { isValidName } from './registry.js';
+import { channelVersion, isValidName } from './registry.js';
 
 const CHANNEL_PATH = /^\/bundles\/([^/]+)\.tar\.gz$/;
 const VERSION_PATH = /^\/bundles\/([^/]+)\/([^/]+)\.tar\.gz$/;
@@ -70,13 +70,13 @@ async function resolveVersion(registry: FileRegistry, path: string): Promise<str
     const [, channel = '', version = ''] = fixed;
     if (!isValidName(channel) || !isValidName(version)) return undefined;
     // The channel must exist; the version is any published one (for pinning and canaries).
-    return (await registry.channels())[channel] !== undefined ? version : undefined;
+    return channelVersion(await registry.channels(), channel) !== undefined ? version : undefined;
   }
   const current = CHANNEL_PATH.exec(path);
   if (!current) return undefined;
   const [, channel = ''] = current;
   if (!isValidName(channel)) return undefined;
-  return (await registry.channels())[channel];
+  return channelVersion(await registry.channels(), channel);
 }
 
 function matches(header: string | string[] | undefined, etag: string): boolean {

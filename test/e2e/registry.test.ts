@@ -174,6 +174,28 @@ describe('aegis publish / rollback / history', () => {
     });
   });
 
+  it("takes channels named like Object.prototype's members for what they are", () => {
+    const reg = ['--registry', 'proto-reg'];
+    // A first publish to the channel: nothing was there before it.
+    expect(
+      must(['publish', 'v1.tar.gz', ...reg, '--version', 'v1', '--channel', 'constructor', ...pub]),
+    ).toMatch(/^published v1 \(revision r-v1, sha256 [0-9a-f]{64}\), constructor -> v1\n$/);
+    expect(
+      must(['publish', 'v2.tar.gz', ...reg, '--version', 'v2', '--channel', 'constructor', ...pub]),
+    ).toMatch(/, constructor -> v2 \(was v1\)\n$/);
+    // A channel that does not exist, whatever its name.
+    for (const channel of ['hasOwnProperty', 'toString', 'valueOf']) {
+      const refused = aegis(['rollback', ...reg, '--channel', channel, ...pub], { cwd });
+      expect(refused.code, channel).toBe(2);
+      expect(messageLines(refused.stderr)).toEqual([
+        `aegis: the channel ${channel} does not exist`,
+      ]);
+    }
+    expect(must(['rollback', ...reg, '--channel', 'constructor', ...pub])).toBe(
+      'constructor -> v1 (was v2)\n',
+    );
+  });
+
   it('history, rollback and serve refuse a registry directory that does not exist', () => {
     for (const args of [
       ['history', '--registry', 'no-such-registry'],

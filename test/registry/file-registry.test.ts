@@ -66,6 +66,29 @@ describe('FileRegistry', () => {
     expect(await registry.channels()).toEqual({ prod: 'v1', staging: 's1' });
   });
 
+  it("reads channels named like Object.prototype's members as channels, not as its members", async () => {
+    const registry = new FileRegistry(registryDir());
+    const names = ['constructor', 'toString', 'valueOf', 'hasOwnProperty'];
+    // None exists yet: nothing before the first publish to each.
+    for (const [i, channel] of names.entries()) {
+      const put = await registry.put(`v${i}`, bytes(`b${i}`), { ...info, channel });
+      expect(put.ok && put.entry).not.toHaveProperty('previous');
+    }
+    const channels = await registry.channels();
+    expect({ ...channels }).toEqual({
+      constructor: 'v0',
+      toString: 'v1',
+      valueOf: 'v2',
+      hasOwnProperty: 'v3',
+    });
+    // Nor does the map answer for a member of Object.prototype that is not a channel.
+    expect(channels.isPrototypeOf).toBeUndefined();
+    const moved = await registry.put('v9', bytes('b9'), { ...info, channel: 'constructor' });
+    expect(moved.ok && moved.entry.previous).toBe('v0');
+    const back = await registry.setChannel('toString', 'v0', info);
+    expect(back.ok && back.entry.previous).toBe('v1');
+  });
+
   it('serializes two concurrent publishes under the lock', async () => {
     const dir = registryDir();
     const a = new FileRegistry(dir);

@@ -61,6 +61,11 @@ describe('the registry server', () => {
     '/bundles/nope.tar.gz',
     '/bundles/prod/v9.tar.gz',
     '/bundles/nochannel/v1.tar.gz',
+    // Names of Object.prototype's members are no channels here.
+    '/bundles/constructor/v1.tar.gz',
+    '/bundles/hasOwnProperty/v1.tar.gz',
+    '/bundles/toString.tar.gz',
+    '/bundles/valueOf.tar.gz',
     '/bundles/..%2F..%2Fsecret.tar.gz',
     '/bundles/../../secret.tar.gz',
     '/bundles/%2e%2e/secret.tar.gz',
