@@ -1,6 +1,7 @@
 /** `aegis history --registry R [--channel C] [--format text|json]`: oldest first. */
-import { ExitCode, InputError } from '../errors.js';
+import { ExitCode } from '../errors.js';
 import type { CommandIO } from '../io.js';
+import { existingChannel } from '../registry/existing-channel.js';
 import { existingRegistry, openRegistry } from '../registry/open-registry.js';
 import { textOrJson } from './text-or-json.js';
 
@@ -13,17 +14,8 @@ export interface HistoryCommandOptions {
 export async function run(options: HistoryCommandOptions, io: CommandIO): Promise<number> {
   const format = textOrJson(options.format);
   const registry = existingRegistry(openRegistry(options.registry, io.cwd), options.registry);
-  if (options.channel !== undefined) {
-    // A mistyped channel has no history either: say so, rather than "no history" and exit 0.
-    const channels = Object.keys(await registry.channels()).sort();
-    if (!channels.includes(options.channel))
-      throw new InputError(
-        `the channel ${options.channel} does not exist`,
-        channels.length > 0
-          ? `channels: ${channels.join(', ')}`
-          : 'no channel yet: `aegis publish --channel <name>` makes one',
-      );
-  }
+  // A mistyped channel has no history either: say so, rather than "no history" and exit 0.
+  if (options.channel !== undefined) await existingChannel(registry, options.channel);
   const entries = await registry.history(options.channel);
   if (format === 'json') {
     io.stdout(`${JSON.stringify(entries, null, 2)}\n`);

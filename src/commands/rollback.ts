@@ -1,16 +1,18 @@
 /**
  * `aegis rollback --registry R --channel C [--to V] [--message M] --pub P...`: points the
  * channel back at the version before the current one (from the history), or at V, after
- * verifying that bundle again. A version that is not there: exit 2 with the versions; one
+ * verifying that bundle again. A channel that is not there: exit 2 with the channels (only
+ * publish makes one). A version that is not there: exit 2 with the versions; one
  * whose bundle file is not the bytes published (another sha256 than the index's): exit 2.
  */
 import { verifyBundle } from '../bundle/verify.js';
 import { ExitCode, InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
+import { existingChannel, noSuchChannel } from '../registry/existing-channel.js';
 import { rollbackTarget } from '../registry/file-registry.js';
 import { loadPublicKeys } from '../registry/load-public-keys.js';
 import { existingRegistry, openRegistry } from '../registry/open-registry.js';
-import { channelVersion, currentUser } from '../registry/registry.js';
+import { currentUser } from '../registry/registry.js';
 import { printResult, textOrJson } from './text-or-json.js';
 
 export interface RollbackCommandOptions {
@@ -28,12 +30,13 @@ export async function run(options: RollbackCommandOptions, io: CommandIO): Promi
   const channel = options.channel;
   const keys = await loadPublicKeys(options.pub, io.cwd, 'rollback');
   const registry = existingRegistry(openRegistry(options.registry, io.cwd), options.registry);
-  const current = channelVersion(await registry.channels(), channel);
+  // Only publish makes channels: a mistyped one is exit 2, not a new channel while the one
+  // meant keeps its bad version.
+  const current = await existingChannel(registry, channel);
   const versions = await registry.list();
 
   let target = options.to;
   if (target === undefined) {
-    if (current === undefined) throw new InputError(`the channel ${channel} does not exist`);
     target = rollbackTarget(await registry.history(), channel, current);
     if (target === undefined)
       throw new InputError(
@@ -66,16 +69,13 @@ export async function run(options: RollbackCommandOptions, io: CommandIO): Promi
     user: currentUser(io.env),
     ...(options.message !== undefined ? { message: options.message } : {}),
   });
+  if (!result.ok && result.reason === 'no-channel')
+    throw noSuchChannel(channel, Object.keys(await registry.channels()));
   if (!result.ok) throw new UsageError(`version ${target} is not in the registry`);
-  printResult(
-    io,
-    format,
-    `${channel} -> ${target}${current !== undefined ? ` (was ${current})` : ''}\n`,
-    {
-      channel,
-      version: target,
-      ...(current !== undefined ? { previous: current } : {}),
-    },
-  );
+  printResult(io, format, `${channel} -> ${target} (was ${current})\n`, {
+    channel,
+    version: target,
+    previous: current,
+  });
   return ExitCode.ok;
 }

@@ -127,6 +127,7 @@ export class FileRegistry implements Registry {
       const found = index.versions.find((v) => v.version === version);
       if (!found) return { ok: false, reason: 'not-found' };
       const previous = channelVersion(index.channels, channel);
+      if (previous === undefined) return { ok: false, reason: 'no-channel' };
       const entry: HistoryEntry = {
         time: (info.time ?? new Date()).toISOString(),
         user: info.user,
@@ -134,7 +135,7 @@ export class FileRegistry implements Registry {
         version,
         digest: found.digest,
         channel,
-        ...(previous !== undefined ? { previous } : {}),
+        previous,
         ...(info.message !== undefined ? { message: info.message } : {}),
       };
       await this.commit({

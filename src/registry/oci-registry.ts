@@ -157,6 +157,8 @@ export class OciRegistry implements Registry {
     if (history.document.entries.some((e) => e.action === 'publish' && e.version === channel)) {
       throw new InputError(`channel ${channel} has the name of a version`);
     }
+    if (!channelNames(history.document.entries).has(channel))
+      return { ok: false, reason: 'no-channel' };
     const previous = await this.channelVersion(channel);
     await this.client.putManifest(channel, fetched.bytes);
     const entry: HistoryEntry = {

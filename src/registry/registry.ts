@@ -41,7 +41,10 @@ export type PutResult = { ok: true; entry: HistoryEntry } | { ok: false; reason:
 
 export type SetChannelResult =
   | { ok: true; entry: HistoryEntry }
-  | { ok: false; reason: 'not-found' };
+  /** No such version. */
+  | { ok: false; reason: 'not-found' }
+  /** No such channel: only put makes channels. */
+  | { ok: false; reason: 'no-channel' };
 
 export interface Registry {
   /** Published versions, oldest first. */
@@ -53,7 +56,7 @@ export interface Registry {
     bytes: Uint8Array,
     info: ChangeInfo & { channel?: string },
   ): Promise<PutResult>;
-  /** Points a channel at an existing version, recorded as a rollback. */
+  /** Points an existing channel at an existing version, recorded as a rollback. */
   setChannel(channel: string, version: string, info: ChangeInfo): Promise<SetChannelResult>;
   /** Channel name -> version. */
   channels(): Promise<Record<string, string>>;

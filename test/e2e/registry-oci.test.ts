@@ -58,6 +58,16 @@ describe('aegis publish / rollback / history on oci://', () => {
     expect(typo.stderr).toBe('aegis: the channel prdo does not exist\n  hint: channels: prod\n');
     expect(history.at(-1)?.message).toBe('v2 broke checkout');
 
+    // A mistyped channel is not a new one: only publish makes channels.
+    const rollbackTypo = aegis(['rollback', ...reg, '--channel', 'prdo', '--to', 'v1', ...pub], {
+      cwd,
+    });
+    expect(rollbackTypo.code).toBe(2);
+    expect(rollbackTypo.stderr).toBe(
+      'aegis: the channel prdo does not exist\n  hint: channels: prod\n',
+    );
+    expect(JSON.parse(must(['history', ...reg, '--format', 'json']))).toHaveLength(3);
+
     const missing = aegis(['rollback', ...reg, '--channel', 'prod', '--to', 'v9', ...pub], { cwd });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/v1/);

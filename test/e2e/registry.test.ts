@@ -105,6 +105,15 @@ describe('aegis publish / rollback / history', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/v9 is not in the registry; versions: v1, v2/);
 
+    // A mistyped channel is not a new one (while prod keeps its version): only publish makes
+    // channels. With --to or without.
+    for (const to of [['--to', 'v1'], []]) {
+      const typo = aegis(['rollback', ...reg, '--channel', 'prdo', ...to, ...pub], { cwd });
+      expectCleanRefusal(typo);
+      expect(typo.stderr).toBe('aegis: the channel prdo does not exist\n  hint: channels: prod\n');
+    }
+    expect(JSON.parse(must(['history', ...reg, '--format', 'json']))).toHaveLength(2);
+
     expect(must(['rollback', ...reg, '--channel', 'prod', '--message', 'bad rule', ...pub])).toBe(
       'prod -> v1 (was v2)\n',
     );

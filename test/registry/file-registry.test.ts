@@ -54,6 +54,11 @@ describe('FileRegistry', () => {
       ok: false,
       reason: 'not-found',
     });
+    // Only put makes a channel: a rollback of one that does not exist is refused.
+    expect(await registry.setChannel('prdo', 'v1', info)).toEqual({
+      ok: false,
+      reason: 'no-channel',
+    });
     const prod = await registry.history('prod');
     expect(prod.map((e) => [e.action, e.version, e.previous, e.user])).toEqual([
       ['publish', 'v1', undefined, 'alice'],
