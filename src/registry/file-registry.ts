@@ -8,7 +8,7 @@
  * into place. A crash before that rename leaves the registry as before, after it as after.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeErrno, errnoCode } from '../errno.js';
 import { InputError, isUserError } from '../errors.js';
@@ -86,6 +86,7 @@ export class FileRegistry implements Registry {
   ): Promise<PutResult> {
     checkName('version', version);
     if (info.channel !== undefined) checkName('channel', info.channel);
+    await this.refuseOtherDirectory();
     return this.locked(join(this.dir, 'bundles'), async () => {
       crashPoint('locked');
       const index = await this.readIndex();
@@ -163,11 +164,40 @@ export class FileRegistry implements Registry {
     }
   }
 
+  /**
+   * Only a new or empty directory becomes a registry: `publish --registry` pointed at some
+   * other directory (the policies, say) must not turn it into one. What a first publish killed
+   * before its commit leaves behind (bundles/, the lock, temporary files) counts as empty, so
+   * that the publish can simply be run again.
+   */
+  private async refuseOtherDirectory(): Promise<void> {
+    const names = await readdir(this.dir).catch(() => undefined);
+    // Missing: a new registry. Not a directory, or unreadable: the write says so in its words.
+    if (names === undefined || names.includes(REGISTRY_INDEX_FILE)) return;
+    let other = names.find((name) => !LEFTOVER.test(name));
+    if (other === undefined && names.includes('bundles')) {
+      const bundles = await readdir(join(this.dir, 'bundles')).catch(() => []);
+      const inBundles = bundles.find((name) => !BUNDLE_LEFTOVER.test(name));
+      if (inBundles !== undefined) other = `bundles/${inBundles}`;
+    }
+    if (other !== undefined) {
+      throw new InputError(
+        `${this.dir} is not a registry (it has no ${REGISTRY_INDEX_FILE}) and is not empty (it holds ${JSON.stringify(other)})`,
+        'check the path: publish starts a registry only in a new or empty directory',
+      );
+    }
+  }
+
   private async commit(index: RegistryIndex): Promise<void> {
     await durableWrite(this.indexPath, `${JSON.stringify(index, null, 2)}\n`, 'index');
     crashPoint('committed');
   }
 }
+
+/** What a first publish leaves in the registry directory before its commit. */
+const LEFTOVER = /^(?:bundles|lock|\.lock-[0-9]+-[0-9a-f]{16}|\.index\.json\.tmp-[0-9]+-[0-9]+)$/;
+/** ...and in bundles/: a bundle, or durableWrite's temporary file of one. */
+const BUNDLE_LEFTOVER = /^\.?[A-Za-z0-9][A-Za-z0-9._-]*\.tar\.gz(?:\.tmp-[0-9]+-[0-9]+)?$/;
 
 function checkName(what: string, name: string): void {
   if (!isValidName(name)) {

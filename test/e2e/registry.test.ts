@@ -4,7 +4,7 @@
  * registry exactly as before or exactly as after, and usable by the next publish.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBundle } from '../../src/bundle/read-bundle.js';
@@ -244,6 +244,20 @@ describe('aegis publish / rollback / history', () => {
       }
     }
     expect(existsSync(join(cwd, 'empty-dir', 'index.json'))).toBe(false);
+    // Nor does publish make a registry of it (README: only in a new or empty directory).
+    const into = aegis(
+      ['publish', 'v1.tar.gz', '--registry', 'not-a-registry', '--version', 'v1', ...pub],
+      { cwd },
+    );
+    expectCleanRefusal(into);
+    expect(into.stderr).toBe(
+      `aegis: ${join(cwd, 'not-a-registry')} is not a registry (it has no index.json) and is not empty (it holds "notes.txt")\n` +
+        '  hint: check the path: publish starts a registry only in a new or empty directory\n',
+    );
+    expect(readdirSync(join(cwd, 'not-a-registry'), { recursive: true }).sort()).toEqual([
+      'bundles',
+      'notes.txt',
+    ]);
     // publish still makes a registry of an existing empty directory, which the others then read.
     must(['publish', 'v1.tar.gz', '--registry', 'empty-dir', '--version', 'v1', ...pub]);
     expect(must(['history', '--registry', 'empty-dir'])).toMatch(/publish +tester v1 /);

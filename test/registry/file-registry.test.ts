@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -166,6 +166,44 @@ describe('FileRegistry', () => {
     await expect(registry.list()).rejects.toThrow(/not valid JSON/);
   });
 
+  it('starts a registry only in a new or empty directory', async () => {
+    // Some other directory (policies, say): publishing there must not make it a registry.
+    for (const [other, named] of [
+      ['notes.txt', 'notes.txt'],
+      ['.git/HEAD', '.git'],
+      ['bundles/notes.txt', 'bundles/notes.txt'],
+      ['index.json.bak', 'index.json.bak'],
+    ] as const) {
+      const dir = registryDir();
+      mkdirSync(join(dir, 'bundles'));
+      mkdirSync(join(dir, other, '..'), { recursive: true });
+      writeFileSync(join(dir, other), 'x');
+      const before = readdirSync(dir, { recursive: true }).sort();
+      const registry = new FileRegistry(dir);
+      const refused = registry.put('v1', bytes('one'), { ...info, channel: 'prod' });
+      await expect(refused).rejects.toThrow(InputError);
+      await expect(refused).rejects.toThrow(
+        `${dir} is not a registry (it has no index.json) and is not empty (it holds "${named}")`,
+      );
+      expect(readdirSync(dir, { recursive: true }).sort()).toEqual(before);
+    }
+    // New, empty, or holding only what a first publish killed before its commit leaves.
+    const leftovers = registryDir();
+    mkdirSync(join(leftovers, 'bundles'));
+    writeFileSync(join(leftovers, 'bundles', 'v1.tar.gz'), 'half');
+    writeFileSync(join(leftovers, 'bundles', '.v1.tar.gz.tmp-4242-1764201600000'), 'ha');
+    writeFileSync(join(leftovers, '.index.json.tmp-4242-1764201600000'), '{');
+    mkdirSync(join(leftovers, '.lock-4242-0123456789abcdef'));
+    for (const dir of [join(registryDir(), 'new'), registryDir(), leftovers]) {
+      const registry = new FileRegistry(dir);
+      expect((await registry.put('v1', bytes('one'), info)).ok, dir).toBe(true);
+      expect(await registry.get('v1')).toMatchObject({ ok: true });
+      // A registry now: the next publish goes in, whatever else is there.
+      writeFileSync(join(dir, 'README'), 'x');
+      expect((await registry.put('v2', bytes('two'), info)).ok).toBe(true);
+    }
+  });
+
   it('refuses version and channel names that could leave the directory', async () => {
     const registry = new FileRegistry(registryDir());
     for (const name of ['../x', 'a/b', '.hidden', '', 'a..b', 'x'.repeat(129)]) {
@@ -258,7 +296,7 @@ describe('openRegistry and currentUser', () => {
     expect((refusal as InputError).hint).toMatch(/aegis publish creates a registry/);
 
     // Once published to (publish still starts a registry in an existing empty directory).
-    const registry = new FileRegistry(other);
+    const registry = new FileRegistry(registryDir());
     expect((await registry.put('v1', bytes('one'), info)).ok).toBe(true);
     expect(existingRegistry(registry, 'other')).toBe(registry);
     // An OCI registry is not a directory: it is passed through.
