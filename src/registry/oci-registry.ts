@@ -31,6 +31,7 @@ import type {
   SetChannelResult,
 } from './registry.js';
 import { channelMap, isValidName } from './registry.js';
+import { historyEntryProblem, mustBe } from './registry-index-shape.js';
 
 export const BUNDLE_LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
 export const EMPTY_CONFIG = 'application/vnd.oci.image.config.v1+json';
@@ -202,13 +203,26 @@ export class OciRegistry implements Registry {
     const layer = fetched.manifest.layers.find((l) => l.mediaType === HISTORY_LAYER);
     if (!layer) throw new InputError(`the ${HISTORY_TAG} tag does not hold an aegis history`);
     const text = new TextDecoder().decode(await this.client.getBlob(layer.digest));
-    const document = JSON.parse(text) as HistoryDocument;
-    if (document.version !== HISTORY_FORMAT || !Array.isArray(document.entries)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new InputError(`the ${HISTORY_TAG} document is not valid JSON`);
+    }
+    const version = isObject(parsed) ? parsed.version : undefined;
+    if (version !== HISTORY_FORMAT) {
       throw new InputError(
-        `the ${HISTORY_TAG} document has format version ${String(document.version)}; this aegis reads version ${HISTORY_FORMAT}`,
+        `the ${HISTORY_TAG} document has format version ${JSON.stringify(version) ?? 'none'}; this aegis reads version ${HISTORY_FORMAT}`,
       );
     }
-    return { document, digest: fetched.digest };
+    // Every entry, before any is used (as the file registry checks its index).
+    const entries = (parsed as Record<string, unknown>).entries;
+    const problem = Array.isArray(entries)
+      ? entries.map((e, i) => historyEntryProblem(`entries[${i}]`, e)).find((p) => p !== undefined)
+      : mustBe('entries', 'an array', entries);
+    if (problem !== undefined)
+      throw new InputError(`the ${HISTORY_TAG} document is not a valid aegis history: ${problem}`);
+    return { document: parsed as HistoryDocument, digest: fetched.digest };
   }
 
   /** Read-modify-write with an optimistic digest check (see the comment at the top). */
@@ -261,6 +275,10 @@ function channelNames(entries: readonly HistoryEntry[]): Set<string> {
   const names = new Set<string>();
   for (const e of entries) if (e.channel !== undefined) names.add(e.channel);
   return names;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function hex(digest: string): string {

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { channelMap, type HistoryEntry } from './registry.js';
+import { registryIndexProblem } from './registry-index-shape.js';
 
 export const REGISTRY_INDEX_FORMAT = 1;
 /** The index's name in the registry directory: a directory without it is not a registry. */
@@ -55,13 +56,14 @@ export async function readRegistryIndex(path: string): Promise<RegistryIndex> {
       'upgrade aegis to use this registry',
     );
   }
-  if (
-    !Array.isArray(record.versions) ||
-    !Array.isArray(record.history) ||
-    typeof record.channels !== 'object' ||
-    record.channels === null
-  )
-    throw new InputError(`${path} is not a registry index (versions, channels, history)`);
+  // Every entry, before any is used: a damaged one is the user's to repair, not a crash.
+  const problem = registryIndexProblem(record);
+  if (problem !== undefined) {
+    throw new InputError(
+      `${path} is not a valid registry index: ${problem}`,
+      'repair that entry, or restore index.json from a backup',
+    );
+  }
   const index = parsed as RegistryIndex;
   return { ...index, channels: channelMap(Object.entries(index.channels)) };
 }

@@ -317,6 +317,52 @@ describe('aegis publish / rollback / history', () => {
     }
   });
 
+  it('refuses an index with a damaged entry: exit 2 naming index.json and the entry', () => {
+    const d = 'a'.repeat(64);
+    const t = '2026-01-01T00:00:00.000Z';
+    const good = { version: 'v1', digest: d, time: t };
+    const cases: Array<[unknown, string]> = [
+      [
+        { version: 1, versions: [{ version: 'v1' }], channels: { prod: 'v1' }, history: [null] },
+        'versions[0].digest must be a sha256 digest (64 hex digits) (it is missing)',
+      ],
+      [
+        { version: 1, versions: [good], channels: { prod: 'v1' }, history: [null] },
+        'history[0] must be an object { time, user, action, version, digest, ... } (it is null)',
+      ],
+      [
+        { version: 1, versions: [good], channels: { prod: 'v1' }, history: [{ time: 1 }] },
+        'history[0].time must be a non-empty string (it is 1)',
+      ],
+      [
+        { version: 1, versions: [good], channels: [], history: [] },
+        'channels must be an object { channel: version } (it is [])',
+      ],
+    ];
+    for (const [i, [index, problem]] of cases.entries()) {
+      const name = `damaged-${i}`;
+      mkdirSync(join(cwd, name));
+      const path = join(cwd, name, 'index.json');
+      writeFileSync(path, JSON.stringify(index));
+      for (const args of [
+        ['history', '--registry', name],
+        ['history', '--registry', name, '--channel', 'prod', '--format', 'json'],
+        ['rollback', '--registry', name, '--channel', 'prod', '--to', 'v1', ...pub],
+        ['rollback', '--registry', name, '--channel', 'prod', ...pub],
+        ['publish', 'v2.tar.gz', '--registry', name, '--version', 'v2', ...pub],
+        ['serve', '--registry', name, '--port', '0'],
+      ]) {
+        const result = aegis(args, { cwd, timeoutMs: 10_000 });
+        expectCleanRefusal(result);
+        expect(messageLines(result.stderr), args.join(' ')).toEqual([
+          `aegis: ${path} is not a valid registry index: ${problem}`,
+        ]);
+      }
+      // Left as it was, for whoever repairs it.
+      expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(index);
+    }
+  });
+
   it('refuses a registry whose index has an unknown format', () => {
     mkdirSync(join(cwd, 'future'));
     writeFileSync(join(cwd, 'future', 'index.json'), JSON.stringify({ version: 99 }));

@@ -181,25 +181,39 @@ describe('OciRegistry on a real registry', () => {
   it('refuses a history document of another format version', async () => {
     const registry = open('future');
     expect((await registry.put('v1', v1, { user: 'a' })).ok).toBe(true);
-    // Rewrite the history tag by hand with { version: 2 }.
-    const client = new OciClient(server.url, 'future');
-    const layer = await client.pushBlob(
-      new TextEncoder().encode('{"version":2,"entries":[]}'),
-      'application/vnd.aegis.history.v1+json',
-    );
-    const config = await client.pushBlob(new TextEncoder().encode('{}'), EMPTY_CONFIG);
-    await client.putManifest(
-      HISTORY_TAG,
-      new TextEncoder().encode(
-        JSON.stringify({
-          schemaVersion: 2,
-          mediaType: 'application/vnd.oci.image.manifest.v1+json',
-          config,
-          layers: [layer],
-        }),
-      ),
-    );
+    await writeHistoryDocument('future', '{"version":2,"entries":[]}');
     await expect(registry.history()).rejects.toThrow(/format version 2/);
+  });
+
+  it('refuses a history document with a damaged entry, naming the entry', async () => {
+    const cases: Array<[string, string]> = [
+      ['{"version":1,"entries":[null]}', 'entries[0] must be an object'],
+      [
+        '{"version":1,"entries":[{"time":1}]}',
+        'entries[0].time must be a non-empty string (it is 1)',
+      ],
+      ['{"version":1,"entries":{}}', 'entries must be an array (it is {})'],
+      ['{"version":1}', 'entries must be an array (it is missing)'],
+      ['null', 'format version none'],
+      ['{"version":1,"entries":[', 'not valid JSON'],
+    ];
+    for (const [i, [document, problem]] of cases.entries()) {
+      const registry = open(`damaged-${i}`);
+      expect((await registry.put('v1', v1, { user: 'a', channel: 'prod' })).ok).toBe(true);
+      await writeHistoryDocument(`damaged-${i}`, document);
+      for (const read of [
+        () => registry.history(),
+        () => registry.list(),
+        () => registry.channels(),
+        () => registry.setChannel('prod', 'v1', { user: 'a' }),
+        () => registry.put('v2', v2, { user: 'a' }),
+      ]) {
+        const attempt = read();
+        await expect(attempt).rejects.toThrow(InputError);
+        await expect(attempt).rejects.toThrow(`the ${HISTORY_TAG} document`);
+        await expect(attempt).rejects.toThrow(problem);
+      }
+    }
   });
 
   it('reports an unreachable registry as an input error', async () => {
@@ -207,3 +221,24 @@ describe('OciRegistry on a real registry', () => {
     await expect(registry.list()).rejects.toThrow(/cannot reach the OCI registry/);
   });
 });
+
+/** Rewrites a repository's history tag by hand with this document. */
+async function writeHistoryDocument(repository: string, document: string): Promise<void> {
+  const client = new OciClient(server.url, repository);
+  const layer = await client.pushBlob(
+    new TextEncoder().encode(document),
+    'application/vnd.aegis.history.v1+json',
+  );
+  const config = await client.pushBlob(new TextEncoder().encode('{}'), EMPTY_CONFIG);
+  await client.putManifest(
+    HISTORY_TAG,
+    new TextEncoder().encode(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config,
+        layers: [layer],
+      }),
+    ),
+  );
+}
