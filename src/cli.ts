@@ -18,23 +18,30 @@ function version(): string {
   return pkg.version;
 }
 
+/**
+ * A number in decimal digits and nothing else. Number() alone reads '' and ' ' as 0, `0x10` as
+ * 16, `1e3` as 1000 and ignores surrounding spaces: `--port ''` served on a random port.
+ */
+function decimal(value: string): number | undefined {
+  return /^[0-9]+$/.test(value) ? Number(value) : undefined;
+}
+
 export function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0)
+  const n = decimal(value);
+  if (n === undefined || !Number.isSafeInteger(n) || n <= 0)
     throw new InvalidArgumentError('expected a positive integer');
   return n;
 }
 
-function portNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0 || n > 65535)
-    throw new InvalidArgumentError('expected a port, 0-65535');
+export function portNumber(value: string): number {
+  const n = decimal(value);
+  if (n === undefined || n > 65535) throw new InvalidArgumentError('expected a port, 0-65535');
   return n;
 }
 
-/** Byte sizes: 10485760, 512k, 10M, 1g. */
+/** Byte sizes: 10485760, 512k, 10M, 1g (no spaces, as for the other numbers). */
 export function byteSize(value: string): number {
-  const m = /^(\d+)\s*([kmg]i?b?)?$/i.exec(value.trim());
+  const m = /^([0-9]+)([kmg]i?b?)?$/i.exec(value);
   if (!m?.[1]) throw new InvalidArgumentError('expected a size such as 10M or 524288');
   const unit = (m[2] ?? '').charAt(0).toLowerCase();
   const scale = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;

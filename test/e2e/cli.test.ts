@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aegis, isCleanError, REPO, tempDir } from './run-cli.js';
@@ -42,6 +42,33 @@ describe('aegis (the shell)', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/unknown command 'valdiate'/);
     expect(result.stderr).toMatch(/validate/);
+  });
+
+  it('a numeric flag takes decimal digits only: anything else is a usage error', () => {
+    // A registry to serve, so that a --port read wrongly would start a server (and time out).
+    const registry = join(dir.path, 'reg');
+    mkdirSync(registry, { recursive: true });
+    writeFileSync(
+      join(registry, 'index.json'),
+      '{"version":1,"versions":[],"channels":{},"history":[]}\n',
+    );
+    for (const port of ['', '0x10', ' 8080', '1e3', '65536', '-1']) {
+      const result = aegis(['serve', '--registry', 'reg', '--port', port], {
+        cwd: dir.path,
+        timeoutMs: 10_000,
+      });
+      expect(result.code, JSON.stringify(port)).toBe(2);
+      expect(result.stderr).toBe(
+        `error: option '--port <port>' argument '${port}' is invalid. expected a port, 0-65535\n`,
+      );
+    }
+    for (const examples of ['0x10', '1e3', ' 5', '']) {
+      const result = aegis(['simulate', 'x.jsonl', '--policy', 'p.yaml', '--examples', examples], {
+        cwd: dir.path,
+      });
+      expect(result.code, JSON.stringify(examples)).toBe(2);
+      expect(result.stderr).toMatch(/^error: option '--examples <n>' argument .* is invalid/);
+    }
   });
 
   it('a bad --max-file-size is a usage error', () => {
