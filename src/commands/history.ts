@@ -3,6 +3,7 @@ import { ExitCode } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { existingChannel } from '../registry/existing-channel.js';
 import { existingRegistry, openRegistry } from '../registry/open-registry.js';
+import { printable } from '../render/printable.js';
 import { textOrJson } from './text-or-json.js';
 
 export interface HistoryCommandOptions {
@@ -27,9 +28,12 @@ export async function run(options: HistoryCommandOptions, io: CommandIO): Promis
       e.channel !== undefined
         ? ` ${e.channel} -> ${e.version}${e.previous !== undefined ? ` (was ${e.previous})` : ''}`
         : ` ${e.version}`;
-    const message = e.message !== undefined ? `  "${e.message}"` : '';
+    // The message and the user are whatever was typed (--message, AEGIS_USER), and the time is
+    // only checked to be a string: a newline or an escape sequence in them must not forge or
+    // hide a line of the audit trail. Versions, channels and digests are checked names.
+    const message = e.message !== undefined ? `  "${printable(e.message)}"` : '';
     io.stdout(
-      `${e.time}  ${e.action.padEnd(8)} ${e.user}${move}  sha256:${e.digest.slice(0, 12)}${message}\n`,
+      `${printable(e.time)}  ${e.action.padEnd(8)} ${printable(e.user)}${move}  sha256:${e.digest.slice(0, 12)}${message}\n`,
     );
   }
   return ExitCode.ok;

@@ -138,6 +138,40 @@ describe('aegis publish / rollback / history', () => {
     expect(isCleanError(oci.stderr)).toBe(true);
   });
 
+  it('history text shows control characters in the message and the user escaped', () => {
+    const reg = ['--registry', 'forged-reg'];
+    // A newline would forge a line of the audit trail; \r and ESC[2K would hide this one.
+    const user = 'mallory\n2026-01-01T00:00:00.000Z  publish  alice';
+    const message = 'ok\r\u001b[2Kfine\n2026-01-01T00:00:00.000Z  rollback alice prod -> v0';
+    const published = aegis(
+      [
+        'publish',
+        'v1.tar.gz',
+        ...reg,
+        '--version',
+        'v1',
+        '--channel',
+        'prod',
+        '--message',
+        message,
+        ...pub,
+      ],
+      { cwd, env: { AEGIS_USER: user } },
+    );
+    expect(published.code, published.stderr).toBe(0);
+    const text = must(['history', ...reg]);
+    expect(text.split('\n')).toHaveLength(2); // one line, and the final newline
+    expect(text).toMatch(
+      /^\S+ {2}publish {2}mallory\\u000a2026-01-01T00:00:00\.000Z {2}publish {2}alice prod -> v1 {2}sha256:[0-9a-f]{12} {2}"ok\\u000d\\u001b\[2Kfine\\u000a2026-01-01T00:00:00\.000Z {2}rollback alice prod -> v0"\n$/,
+    );
+    expect(text.includes('\r') || text.includes('\u001b')).toBe(false);
+    // JSON keeps them as they were (escaped the JSON way).
+    const [entry] = JSON.parse(must(['history', ...reg, '--format', 'json'])) as Array<
+      Record<string, unknown>
+    >;
+    expect(entry).toMatchObject({ user, message });
+  });
+
   it('publish and rollback print their result as JSON with --format json', () => {
     const reg = ['--registry', 'file:json-reg'];
     const json = ['--format', 'json'];
