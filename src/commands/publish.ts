@@ -11,6 +11,7 @@ import type { CommandIO } from '../io.js';
 import { loadPublicKeys } from '../registry/load-public-keys.js';
 import { openRegistry } from '../registry/open-registry.js';
 import { currentUser } from '../registry/registry.js';
+import { printable } from '../render/printable.js';
 import { readInput } from './sign.js';
 import { printResult, textOrJson } from './text-or-json.js';
 
@@ -63,7 +64,8 @@ export async function run(options: PublishCommandOptions, io: CommandIO): Promis
   printResult(
     io,
     format,
-    `published ${options.version} (revision ${revision}, sha256 ${digest})${moved}${was}\n`,
+    // The revision comes from the bundle: no control characters on the terminal.
+    `published ${options.version} (revision ${printable(revision)}, sha256 ${digest})${moved}${was}\n`,
     {
       version: options.version,
       revision,

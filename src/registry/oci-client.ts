@@ -122,8 +122,19 @@ export class OciClient {
     if (response.status === 404) return undefined;
     if (!response.ok) return this.fail(`GET manifest ${reference}`, response);
     const bytes = new Uint8Array(await response.arrayBuffer());
-    const manifest = JSON.parse(new TextDecoder().decode(bytes)) as OciManifest;
-    if (manifest.mediaType !== OCI_MANIFEST || !Array.isArray(manifest.layers)) {
+    let manifest: OciManifest;
+    try {
+      manifest = JSON.parse(new TextDecoder().decode(bytes)) as OciManifest;
+    } catch {
+      manifest = {} as OciManifest;
+    }
+    // A registry answering with something else than JSON is refused like any wrong manifest.
+    if (
+      typeof manifest !== 'object' ||
+      manifest === null ||
+      manifest.mediaType !== OCI_MANIFEST ||
+      !Array.isArray(manifest.layers)
+    ) {
       throw new InputError(
         `OCI registry ${this.baseUrl}: ${this.repository}:${reference} is not an OCI image manifest`,
       );

@@ -172,6 +172,36 @@ describe('aegis publish / rollback / history', () => {
     expect(entry).toMatchObject({ user, message });
   });
 
+  it("publish shows control characters in the bundle's revision escaped", async () => {
+    // aegis compile refuses such a revision; another tool's bundle (opa build --revision) may
+    // carry one, and publish prints it.
+    const revision = 'r\n\u001b[2Kpublished v9 (revision ok';
+    const one = await readBundle(readFileSync(join(cwd, 'v1.tar.gz')));
+    if (!one.ok) throw new Error('cannot read v1.tar.gz');
+    const files = [...one.files]
+      .filter(([path]) => path !== '.signatures.json')
+      .map(([path, content]) => ({
+        path,
+        content:
+          path === '.manifest'
+            ? JSON.stringify({ ...JSON.parse(new TextDecoder().decode(content)), revision })
+            : content,
+      }));
+    writeFileSync(join(cwd, 'odd-rev.tar.gz'), writeBundle(files));
+    must(['sign', 'odd-rev.tar.gz', '--key', 'keys/k1.key.pem']);
+    const out = must([
+      'publish',
+      'odd-rev.tar.gz',
+      '--registry',
+      'odd-rev-reg',
+      '--version',
+      'v1',
+      ...pub,
+    ]);
+    expect(out).toContain('(revision r\\u000a\\u001b[2Kpublished v9 (revision ok, sha256 ');
+    expect(out.split('\n')).toHaveLength(2);
+  });
+
   it('publish and rollback print their result as JSON with --format json', () => {
     const reg = ['--registry', 'file:json-reg'];
     const json = ['--format', 'json'];

@@ -242,3 +242,24 @@ async function writeHistoryDocument(repository: string, document: string): Promi
     ),
   );
 }
+
+describe('OciClient against a server that is no registry', () => {
+  it('refuses a manifest that is not JSON as an input error (not an internal one)', async () => {
+    const { createServer } = await import('node:http');
+    const fake = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' });
+      res.end('<html>a login page</html>');
+    });
+    await new Promise<void>((done) => fake.listen(0, '127.0.0.1', done));
+    try {
+      const address = fake.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      const client = new OciClient(`http://127.0.0.1:${port}`, 'repo');
+      const read = client.getManifest('v1');
+      await expect(read).rejects.toBeInstanceOf(InputError);
+      await expect(read).rejects.toThrow(/repo:v1 is not an OCI image manifest/);
+    } finally {
+      await new Promise((done) => fake.close(done));
+    }
+  });
+});
