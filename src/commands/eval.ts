@@ -13,6 +13,7 @@ import { compareCodePoints } from '../engine/strings.js';
 import { describeErrno } from '../errno.js';
 import { ExitCode, InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
+import { decodeUtf8 } from '../policy/read-files.js';
 import { loadPolicies } from './load-policies.js';
 
 export interface EvalCommandOptions {
@@ -100,17 +101,31 @@ async function readInputText(source: string, io: CommandIO, cap: number): Promis
       if (size > cap) throw new InputError(`standard input is over the ${cap}-byte input cap`);
       chunks.push(buffer);
     }
-    return Buffer.concat(chunks).toString('utf8');
+    return strictUtf8(Buffer.concat(chunks), 'standard input');
   }
   const path = resolve(io.cwd, source);
   try {
     const bytes = await readFile(path);
     if (bytes.length > cap) throw new InputError(`${source} is over the ${cap}-byte input cap`);
-    return bytes.toString('utf8');
+    return strictUtf8(bytes, `--input ${source}`);
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError(`cannot read --input ${source}: ${describeErrno(error)}`);
   }
+}
+
+/**
+ * The input's text, decoded as validate and test decode files: bytes that are not UTF-8 (or
+ * hold NUL) are refused rather than read with U+FFFD in their place, which would decide a
+ * call the gateway never sent.
+ */
+function strictUtf8(bytes: Uint8Array, where: string): string {
+  const decoded = decodeUtf8(bytes);
+  if (decoded.ok) return decoded.text;
+  throw new InputError(
+    `${where}:${decoded.line}:${decoded.column}: ${decoded.message}`,
+    decoded.hint,
+  );
 }
 
 /**

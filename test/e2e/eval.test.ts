@@ -24,7 +24,7 @@ let names: string[];
 /** `aegis eval plain.tar.gz --input many.jsonl`: native decisions of every input, one per line. */
 let many: { code: number | null; stdout: string; stderr: string };
 
-const evalCli = (args: string[], input?: string) =>
+const evalCli = (args: string[], input?: string | Buffer) =>
   aegis(['eval', ...args], { cwd: dir.path, ...(input !== undefined ? { input } : {}) });
 
 const canonicalLines = (stdout: string) =>
@@ -129,6 +129,37 @@ describe('aegis eval', () => {
     const fromStdin = evalCli(['plain.tar.gz', '--input', '-'], lines);
     expect(fromStdin.code).toBe(0);
     expect(fromStdin.stdout).toBe(many.stdout);
+  });
+
+  it('an input that is not UTF-8 (file or stdin) exits 2 naming it, as validate and test refuse one', () => {
+    // The agent id `\xe9` (Latin-1 é): read as UTF-8 with a replacement character it decided a
+    // call nobody sent.
+    const latin1 = Buffer.concat([
+      Buffer.from('{"agent":{"id":"'),
+      Buffer.from([0xe9]),
+      Buffer.from('"},"tool":{"name":"t"}}\n'),
+    ]);
+    writeFileSync(join(dir.path, 'latin1.x'), latin1);
+    const fromFile = evalCli(['plain.tar.gz', '--input', 'latin1.x']);
+    expectCleanRefusal(fromFile);
+    expect(fromFile.stderr).toContain(
+      'aegis: --input latin1.x:1:17: file is not valid UTF-8 (byte 0xe9 at offset 16)',
+    );
+    const fromStdin = evalCli(['plain.tar.gz', '--input', '-'], latin1);
+    expectCleanRefusal(fromStdin);
+    expect(fromStdin.stderr).toContain('aegis: standard input:1:17: file is not valid UTF-8');
+    // Likewise a JSON Lines file whose second line is the bad one, and a file holding NUL.
+    writeFileSync(
+      join(dir.path, 'latin1.jsonl'),
+      Buffer.concat([Buffer.from(`${JSON.stringify(inputs[0])}\n`), latin1]),
+    );
+    expect(evalCli(['plain.tar.gz', '--input', 'latin1.jsonl']).stderr).toMatch(
+      /^aegis: --input latin1\.jsonl:2:17: file is not valid UTF-8/,
+    );
+    writeFileSync(join(dir.path, 'nul.json'), Buffer.from('{"agent":\u0000}'));
+    const nul = evalCli(['plain.tar.gz', '--input', 'nul.json']);
+    expectCleanRefusal(nul);
+    expect(nul.stderr).toContain('nul.json:1:10: file holds NUL bytes');
   });
 
   it('--input - reads stdin', () => {

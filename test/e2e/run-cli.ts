@@ -61,7 +61,8 @@ export interface RunOptions {
   /** Make file modes apply even when the tests run as root (see privileges()). */
   unprivileged?: boolean;
   timeoutMs?: number;
-  input?: string;
+  /** Standard input: text, or bytes (for input that is not UTF-8). */
+  input?: string | Buffer;
 }
 
 export function aegis(args: readonly string[], options: RunOptions): CliResult {
