@@ -87,8 +87,9 @@ export function buildProgram(setRunner: (runner: Runner) => void): Command {
     .command('schema')
     .description('print a JSON Schema')
     .argument('[name]', 'policy | input | decision | trace | test', 'policy')
-    .action((name: string) => {
-      setRunner(async (io) => (await import('./commands/schema.js')).run({ name }, io));
+    .addOption(formatOption(['json'], 'json'))
+    .action((name: string, opts) => {
+      setRunner(async (io) => (await import('./commands/schema.js')).run({ name, ...opts }, io));
     });
 
   program
@@ -128,6 +129,7 @@ export function buildProgram(setRunner: (runner: Runner) => void): Command {
     .requiredOption('--input <file>', 'the decision input: a JSON file, JSON Lines, or - for stdin')
     .addOption(engineOption())
     .option('--explain', 'print which checks ran and how each came out, on stderr')
+    .addOption(formatOption(['json'], 'json'))
     .action((paths: string[], opts) => {
       setRunner(async (io) => (await import('./commands/eval.js')).run({ paths, ...opts }, io));
     });

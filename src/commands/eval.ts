@@ -15,18 +15,22 @@ import { ExitCode, InputError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { decodeUtf8 } from '../policy/read-files.js';
 import { loadPolicies } from './load-policies.js';
+import { jsonOnly } from './text-or-json.js';
 
 export interface EvalCommandOptions {
   paths: string[];
   input?: string;
   engine?: string;
   explain?: boolean;
+  /** `json`, the only format eval prints (CLI.md: every command that prints takes --format). */
+  format?: string;
   maxInputSize?: number;
 }
 
 const DEFAULT_MAX_INPUT = 64 * 1024 * 1024;
 
 export async function run(options: EvalCommandOptions, io: CommandIO): Promise<number> {
+  jsonOnly(options.format);
   const engineName = options.engine ?? 'native';
   if (!isEngineName(engineName)) {
     throw new UsageError(`unknown engine \`${engineName}\`; one of: ${ENGINE_NAMES.join(', ')}`);

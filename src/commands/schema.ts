@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { packageFile } from '../package-root.js';
+import { jsonOnly } from './text-or-json.js';
 
 export const SCHEMA_FILES = {
   policy: 'aegis-policy.v1.schema.json',
@@ -21,6 +22,8 @@ export type SchemaName = keyof typeof SCHEMA_FILES;
 
 export interface SchemaCommandOptions {
   name?: string;
+  /** `json`, the only format schema prints. */
+  format?: string;
 }
 
 export function schemaUrl(name: SchemaName): URL {
@@ -28,6 +31,7 @@ export function schemaUrl(name: SchemaName): URL {
 }
 
 export async function run(options: SchemaCommandOptions, io: CommandIO): Promise<number> {
+  jsonOnly(options.format);
   const name = options.name ?? 'policy';
   if (!Object.hasOwn(SCHEMA_FILES, name)) {
     throw new UsageError(

@@ -1,7 +1,8 @@
 /**
  * The `--format text|json` of the commands whose result is a few facts (compile, verify,
  * history, sign, keys generate, publish, rollback): the text a person reads, or one JSON
- * document on stdout for a script.
+ * document on stdout for a script; and the `--format json` of those that print JSON only
+ * (eval, schema).
  */
 import { UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
@@ -24,4 +25,14 @@ export function printResult(
   json: Record<string, unknown>,
 ): void {
   io.stdout(format === 'json' ? `${JSON.stringify(json, null, 2)}\n` : text);
+}
+
+/**
+ * The `--format` of the commands that print JSON only (eval, schema): `json`, or none; anything
+ * else is a usage error worded as the other commands word theirs.
+ */
+export function jsonOnly(format: string | undefined): 'json' {
+  if (format !== undefined && format !== 'json')
+    throw new UsageError(`unknown format \`${format}\`; one of: json`);
+  return 'json';
 }

@@ -162,6 +162,27 @@ describe('aegis eval', () => {
     expect(nul.stderr).toContain('nul.json:1:10: file holds NUL bytes');
   });
 
+  it('takes --format json, the only format it prints; any other is a usage error naming json', () => {
+    const json = evalCli(['plain.tar.gz', '--input', 'many.jsonl', '--format', 'json']);
+    expect(json.code, json.stderr).toBe(0);
+    expect(json.stdout).toBe(many.stdout);
+    const one = evalCli(['plain.tar.gz', '--input', 'one.json']);
+    expect(evalCli(['plain.tar.gz', '--input', 'one.json', '--format', 'json']).stdout).toBe(
+      one.stdout,
+    );
+    for (const format of ['text', 'yaml']) {
+      const refused = evalCli(['plain.tar.gz', '--input', 'one.json', '--format', format]);
+      expect(refused.code).toBe(2);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toBe(
+        `error: option '--format <format>' argument '${format}' is invalid. Allowed choices are json.\n`,
+      );
+    }
+    expect(evalCli(['--help']).stdout).toMatch(
+      /--format <format> +output format \(choices: "json", default: "json"\)/,
+    );
+  });
+
   it('--input - reads stdin', () => {
     const fromStdin = evalCli(
       ['plain.tar.gz', '--input', '-'],

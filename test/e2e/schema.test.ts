@@ -35,6 +35,31 @@ describe('aegis schema', () => {
     },
   );
 
+  it('takes --format json, the only format it prints; any other is a usage error naming json', async () => {
+    const plain = aegis(['schema', 'input'], { cwd: dir.path });
+    const json = aegis(['schema', 'input', '--format', 'json'], { cwd: dir.path });
+    expect(json.code, json.stderr).toBe(0);
+    expect(json.stdout).toBe(plain.stdout);
+    expect(aegis(['schema', '--format', 'json'], { cwd: dir.path }).stdout).toBe(
+      readFileSync(join(REPO, 'schemas', SCHEMA_FILES.policy), 'utf8'),
+    );
+    const text = aegis(['schema', '--format', 'text'], { cwd: dir.path });
+    expect(text.code).toBe(2);
+    expect(text.stdout).toBe('');
+    expect(text.stderr).toBe(
+      "error: option '--format <format>' argument 'text' is invalid. Allowed choices are json.\n",
+    );
+    expect(aegis(['schema', '--help'], { cwd: dir.path }).stdout).toMatch(
+      /--format <format> +output format \(choices: "json", default: "json"\)/,
+    );
+    // The command module refuses it too, called without the command line.
+    const { run } = await import('../../src/commands/schema.js');
+    const io = { cwd: dir.path, env: {}, stdout: () => {}, stderr: () => {} };
+    await expect(run({ format: 'yaml' }, io as never)).rejects.toThrow(
+      'unknown format `yaml`; one of: json',
+    );
+  });
+
   it('an unknown name lists the names', () => {
     const result = aegis(['schema', 'polcy'], { cwd: dir.path });
     expect(result.code).toBe(2);
