@@ -534,17 +534,21 @@ const cases: Record<string, Case[]> = {
       expected: ['p.yaml:7:16 invalid-value /allowed_tools/0/rules/0/when/any'],
     },
     {
-      name: 'in: [], days: [], and crossed bounds in one test',
+      name: 'days: [] is an error of the schema, not a warning: a deny rule that never fires is a hole',
+      text: when('time: { days: [], hours: "09:00-17:00" }'),
+      expected: ['p.yaml:7:25 invalid-value /allowed_tools/0/rules/0/when/time/days'],
+      messages: [/^`days` must list at least one item$/],
+    },
+    {
+      name: 'in: [] and crossed bounds in one test',
       text: when(
         'any:',
         '  - { field: agent.claims.team, in: [] }',
-        '  - time: { days: [] }',
         '  - { param: a, gt: 5, lt: 3 }',
       ),
       expected: [
         'p.yaml:8:47 condition-never-holds /allowed_tools/0/rules/0/when/any/0/in',
-        'p.yaml:9:29 condition-never-holds /allowed_tools/0/rules/0/when/any/1/time/days',
-        'p.yaml:10:38 condition-never-holds /allowed_tools/0/rules/0/when/any/2/lt',
+        'p.yaml:9:38 condition-never-holds /allowed_tools/0/rules/0/when/any/1/lt',
       ],
       messages: [/^the test on field `agent\.claims\.team` never holds: `in` is an empty list/],
     },

@@ -10,11 +10,12 @@ import {
 } from './support/walk.js';
 
 /**
- * Parts of a `when` that can never be true: `any: []`, `days: []`, operators on one path that
- * exclude each other (in one test, or across the tests directly inside one `all`), such as
- * `in: []`, `gt: 5` with `lt: 3`, or `type: number` with `matches`. The rule still loads, so
- * a warning; each cause is reported once, where it is written. Nodes with an invalid shape are
- * left to invalid-condition.
+ * Parts of a `when` that can never be true: `any: []`, operators on one path that exclude
+ * each other (in one test, or across the tests directly inside one `all`), such as `in: []`,
+ * `gt: 5` with `lt: 3`, or `type: number` with `matches`. The rule still loads, so a warning;
+ * each cause is reported once, where it is written. Nodes with an invalid shape are left to
+ * invalid-condition. (`days: []` is an error of the schema, `minItems`: a `deny` rule on an
+ * empty window would be a hole nobody sees, so it is refused rather than warned about.)
  */
 export const conditionNeverHolds: PolicyRule = {
   id: 'condition-never-holds',
@@ -31,18 +32,6 @@ export const conditionNeverHolds: PolicyRule = {
             at,
             found.at.pointer,
             `the test on ${testName(condition)} never holds: ${found.message}`,
-          );
-        }
-      } else if (kind === 'time' && isRecord(condition.time)) {
-        const days = condition.time.days;
-        if (Array.isArray(days) && days.length === 0) {
-          report(
-            at,
-            `${pointer}/time/days`,
-            '`days` is empty, so this time condition never holds',
-            {
-              hint: 'list the days the window covers, or leave `days` out for every day',
-            },
           );
         }
       } else if (kind === 'any' && Array.isArray(condition.any) && condition.any.length === 0) {

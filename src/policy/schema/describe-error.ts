@@ -31,6 +31,7 @@ const MIN_ITEMS_HINTS: Readonly<Record<string, string>> = {
   regions: 'leave `regions` out to allow every region',
   all: 'list at least one condition',
   any: 'list at least one condition',
+  days: 'list the days the window covers, or leave `days` out for every day',
 };
 
 export function describeError(error: ErrorObject, index: SchemaIndex): Finding {
