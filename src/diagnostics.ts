@@ -115,6 +115,12 @@ export const DIAGNOSTIC_CODES = {
     summary: 'A regex uses syntax RE2 (and so OPA) does not accept: lookaround, backreferences.',
   },
   'regex-invalid': { severity: 'error', kind: 'finding', summary: 'A regex does not compile.' },
+  'pattern-matches-empty': {
+    severity: 'error',
+    kind: 'finding',
+    summary:
+      'A `sanitize.patterns` regex can match the empty string somewhere (`a*`, `x|`, `^`, `\\b`), so it would write `[REDACTED]` where there is nothing to redact.',
+  },
   'unknown-timezone': {
     severity: 'error',
     kind: 'finding',

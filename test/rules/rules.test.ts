@@ -223,6 +223,37 @@ const cases: Record<string, Case[]> = {
       expected: ['p.yaml:5:36 regex-invalid /allowed_tools/0/sanitize/patterns/0/regex'],
     },
   ],
+  'pattern-matches-empty': [
+    {
+      name: 'patterns whose matches are never empty, and tests that may match the empty string',
+      text: tool(
+        '    params:',
+        "      memo: { matches: '^[a-z]{0,8}$', not_matches: 'x*' }",
+        '    sanitize:',
+        "      patterns: [{ name: p, regex: '\\bMRN-[0-9]+\\b' }, { name: q, regex: '(?m)^#.*' }]",
+      ),
+      expected: [],
+    },
+    {
+      name: 'a pattern that matches empty only at word boundaries, and one only at the end',
+      text: tool(
+        '    sanitize:',
+        "      patterns: [{ name: p, regex: 'MRN-[0-9]{8}|\\b' }, { name: q, regex: '$|x' }]",
+      ),
+      expected: [
+        'p.yaml:5:36 pattern-matches-empty /allowed_tools/0/sanitize/patterns/0/regex',
+        'p.yaml:5:75 pattern-matches-empty /allowed_tools/0/sanitize/patterns/1/regex',
+      ],
+      messages: [
+        /^pattern `p` \(`MRN-\[0-9\]\{8\}\|\\b`\) can match the empty string, so it would write `\[REDACTED\]` where there is nothing to redact$/,
+      ],
+    },
+    {
+      name: 'a pattern that does not compile is left to regex-invalid',
+      text: tool('    sanitize:', '      patterns: [{ name: p, regex: "(a*" }]'),
+      expected: ['p.yaml:5:36 regex-invalid /allowed_tools/0/sanitize/patterns/0/regex'],
+    },
+  ],
   'unknown-timezone': [
     {
       name: 'canonical, legacy and default zones',

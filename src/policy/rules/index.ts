@@ -9,6 +9,7 @@ import { malformedHours } from './malformed-hours.js';
 import { minOverMax } from './min-over-max.js';
 import { operatorTypeMismatch } from './operator-type-mismatch.js';
 import { overlappingActions } from './overlapping-actions.js';
+import { patternMatchesEmpty } from './pattern-matches-empty.js';
 import { redactWithoutSanitize } from './redact-without-sanitize.js';
 import { regexInvalid } from './regex-invalid.js';
 import { regexNotRe2 } from './regex-not-re2.js';
@@ -31,6 +32,7 @@ export const RULES: readonly SemanticRule[] = [
   overlappingActions,
   regexNotRe2,
   regexInvalid,
+  patternMatchesEmpty,
   unknownTimezone,
   malformedHours,
   minOverMax,
