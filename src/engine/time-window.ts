@@ -119,8 +119,19 @@ function weekdayOfDays(days: number): Weekday {
 
 type TimeCondition = Extract<ConditionIR, { kind: 'time' }>;
 
+/**
+ * The first instant whose minute OPA can read the local time of. The Rego asks time.clock and
+ * time.weekday about the call's instant floored to its minute (`call_minute_ns`), and they fail
+ * on a number that is not an int64 of nanoseconds. The smallest int64 is
+ * 1677-09-21T00:12:43.145224192Z, a valid `context.time`, but the minute of any instant before
+ * 00:13 that day starts before it: there OPA's window test is undefined, so false (and its
+ * `not` true), whatever the window. The largest int64's minute is in range.
+ */
+export const FIRST_READABLE_MINUTE_MS = Date.UTC(1677, 8, 21, 0, 13);
+
 /** Whether the instant (ms since the epoch, floored) lies in the window; `hours` end exclusive, wrapping past midnight. */
 export function inTimeWindow(condition: TimeCondition, ms: number): boolean {
+  if (ms < FIRST_READABLE_MINUTE_MS) return false;
   const local = localTime(ms, condition.tz);
   if (!local) return false;
   if (condition.days && !condition.days.includes(local.weekday)) return false;

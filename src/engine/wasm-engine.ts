@@ -41,10 +41,20 @@ function rawJson(text: string): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
-/** `[ns, tz]` or `ns` as time.clock and time.weekday take it; undefined when malformed. */
+/** OPA's time builtins take an int64 of nanoseconds: [-2^63, 2^63). */
+const INT64_MIN = -(2 ** 63);
+const INT64_END = 2 ** 63;
+
+/**
+ * `[ns, tz]` or `ns` as time.clock and time.weekday take it; undefined when malformed, or when
+ * `ns` is not an integer an int64 holds, where OPA's builtins fail ("timestamp too big"): the
+ * minute of an instant in the first minute of the range is below it (time-window.ts
+ * FIRST_READABLE_MINUTE_MS).
+ */
 function instantArg(arg: unknown): { ms: number; tz: string } | undefined {
   const [ns, tz] = Array.isArray(arg) ? arg : [arg, 'UTC'];
   if (typeof ns !== 'number' || typeof tz !== 'string') return undefined;
+  if (!Number.isInteger(ns) || ns < INT64_MIN || ns >= INT64_END) return undefined;
   return { ms: Math.floor(ns / 1e6), tz: tz === '' ? 'UTC' : tz };
 }
 

@@ -95,6 +95,11 @@ function edgeTime(r: Random): string {
     '2026-11-23T08:59:00-05:00',
     '2026-02-28T23:30:00Z',
     '2028-02-29T12:00:00Z',
+    // The ends of the range: in its first minute no window can be read (time-window.ts).
+    '1677-09-21T00:12:43.145224192Z',
+    '1677-09-20T19:08:59.999-05:04',
+    '1677-09-21T00:13:00Z',
+    '2262-04-11T23:47:16.854775807Z',
   ];
   if (r.chance(0.5)) return r.pick(bases);
   // A random instant in 2026, at a whole minute (windows are minute-granular) or not.
