@@ -151,7 +151,7 @@ export function parseInputs(file: string, source: string): { inputs: unknown[]; 
     } catch {
       // Not one document: JSON Lines.
     }
-    if (parsed) return { inputs: [notTooDeep(input, `--input ${source}`)], lines: false };
+    if (parsed) return { inputs: [evaluableInput(input, `--input ${source}`)], lines: false };
   }
   const inputs: unknown[] = [];
   text.split('\n').forEach((line, i) => {
@@ -163,17 +163,17 @@ export function parseInputs(file: string, source: string): { inputs: unknown[]; 
       const reason = error instanceof Error ? error.message : String(error);
       throw new InputError(`--input ${source}:${i + 1}: not JSON (${reason})`);
     }
-    inputs.push(notTooDeep(input, `--input ${source}:${i + 1}`));
+    inputs.push(evaluableInput(input, `--input ${source}:${i + 1}`));
   });
   return { inputs, lines: true };
 }
 
 /**
- * Refused before any engine sees it: nesting past json.ts MAX_INPUT_DEPTH, and a number past
+ * The input, or an InputError for what no engine may see: nesting past json.ts MAX_INPUT_DEPTH, and a number past
  * the double range (`1e400`), which JSON.parse reads as Infinity and aegis would decide as
  * null, while OPA keeps the number and compares it (`aegis test` refuses it too).
  */
-function notTooDeep(input: unknown, where: string): unknown {
+function evaluableInput(input: unknown, where: string): unknown {
   if (nestsDeeperThan(input, MAX_INPUT_DEPTH))
     throw new InputError(
       `${where}: the input nests objects and arrays more than ${MAX_INPUT_DEPTH} levels deep`,
